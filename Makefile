@@ -1,0 +1,62 @@
+# One Makefile for newcomers, CI and the team. `make demo` and `make test` are the two commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_FLAGS ?= -q
+
+.PHONY: help install demo up down status test unit integration check lint format typecheck schemas clean
+
+help:
+	@echo "make demo   - start Kafka, Elasticsearch and both services; post the demo articles; search them"
+	@echo "make test   - lint, type-check, unit tests, integration tests on real Kafka + Elasticsearch"
+	@echo "make down   - stop everything make demo started"
+	@echo "other: install unit integration check format schemas status clean"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/newsflow demo
+
+up: install
+	$(BIN)/newsflow up
+
+down: install
+	$(BIN)/newsflow down
+
+status: install
+	$(BIN)/newsflow infra status
+
+test: check unit integration
+
+unit: install
+	$(BIN)/pytest tests/unit $(PYTEST_FLAGS)
+
+integration: install
+	$(BIN)/pytest tests/integration -m integration $(PYTEST_FLAGS)
+
+check: lint typecheck
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+schemas: install
+	$(BIN)/python -m schemas.export
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,117 @@
+"""One batch of raw records -> enriched, indexed articles; everything else -> dead letters.
+
+Independent of Faust: the agent hands it the consumed records, and acks them only when ``process``
+returned, which it does only once every record is either indexed or dead-lettered. Per-record
+problems never raise; transient outages are retried inside the adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.indexer import Rejected
+from schemas.articles import EnrichedArticle, RawArticle
+
+logger = logging.getLogger(__name__)
+
+
+class EnrichFailure(Protocol):
+    article_id: str
+    stage: str
+    error: str
+
+
+EnrichBatch = Callable[[Sequence[RawArticle], datetime], Sequence[EnrichedArticle | EnrichFailure]]
+Resolve = Callable[[list[EnrichedArticle]], Awaitable[list[EnrichedArticle]]]
+Index = Callable[[list[EnrichedArticle]], Awaitable[list[Rejected]]]
+SendEnriched = Callable[[list[EnrichedArticle]], Awaitable[None]]
+SendDead = Callable[[list[DeadLetter]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    received: int
+    indexed: int
+    dead: int
+
+
+def decode(incoming: Incoming) -> RawArticle | DeadLetter:
+    """Bytes -> RawArticle, or a dead letter saying what is wrong with them."""
+    try:
+        data = json.loads(incoming.value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return DeadLetter(incoming, "decode", f"not JSON: {exc}")
+    try:
+        return RawArticle.model_validate(data)
+    except ValidationError as exc:
+        article_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        return DeadLetter(incoming, "validate", f"not a RawArticle: {errors}", article_id)
+
+
+class BatchProcessor:
+    def __init__(
+        self,
+        *,
+        enrich: EnrichBatch,
+        resolve: Resolve,
+        index: Index,
+        send_enriched: SendEnriched,
+        send_dead: SendDead,
+    ) -> None:
+        self._enrich = enrich
+        self._resolve = resolve
+        self._index = index
+        self._send_enriched = send_enriched
+        self._send_dead = send_dead
+
+    async def process(self, batch: Sequence[Incoming]) -> BatchReport:
+        dead: list[DeadLetter] = []
+        # The same article delivered twice in one batch: the later record wins, as it would in the index.
+        latest: dict[str, tuple[Incoming, RawArticle]] = {}
+        for incoming in batch:
+            outcome = decode(incoming)
+            if isinstance(outcome, DeadLetter):
+                logger.warning("dead letter from %s: %s", incoming.where(), outcome.error)
+                dead.append(outcome)
+            else:
+                latest.pop(outcome.id, None)
+                latest[outcome.id] = (incoming, outcome)
+
+        origin = {article_id: incoming for article_id, (incoming, _) in latest.items()}
+        articles = [article for _, article in latest.values()]
+        enriched: list[EnrichedArticle] = []
+        if articles:
+            loop = asyncio.get_running_loop()
+            results = await loop.run_in_executor(None, self._enrich, articles, datetime.now(UTC))
+            for result in results:
+                if isinstance(result, EnrichedArticle):
+                    enriched.append(result)
+                else:
+                    where = origin[result.article_id].where()
+                    logger.error("enrichment failed for article %s from %s: %s", result.article_id, where, result.error)
+                    dead.append(DeadLetter(origin[result.article_id], result.stage, result.error, result.article_id))
+
+        indexed: list[EnrichedArticle] = []
+        if enriched:
+            enriched = await self._resolve(enriched)
+            rejected = {r.article_id: r for r in await self._index(enriched)}
+            for article in enriched:
+                if article.id in rejected:
+                    dead.append(DeadLetter(origin[article.id], "index", rejected[article.id].reason, article.id))
+                else:
+                    indexed.append(article)
+            if indexed:
+                await self._send_enriched(indexed)
+        if dead:
+            await self._send_dead(dead)
+        return BatchReport(received=len(batch), indexed=len(indexed), dead=len(dead))

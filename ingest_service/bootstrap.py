@@ -1,0 +1,52 @@
+"""Wiring of the ingest service: settings -> adapters -> app. The one place that builds them."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from aiokafka.errors import KafkaError
+from fastapi import FastAPI
+
+from ingest_service.app import create_app
+from ingest_service.publisher import KafkaPublisher
+from ingest_service.search import ArticleSearch
+from ingest_service.settings import IngestSettings
+from newsflow.elastic import make_client
+from newsflow.kafka import ensure_topics
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(settings: IngestSettings) -> FastAPI:
+    publisher = KafkaPublisher(
+        settings.kafka, settings.topics.raw, send_timeout_s=settings.send_timeout_s, linger_ms=settings.linger_ms
+    )
+    es = make_client(settings.es)
+
+    async def on_startup() -> None:
+        if not settings.create_topics:
+            return
+        try:
+            await ensure_topics(settings.kafka, settings.topics)
+        except (KafkaError, OSError, RuntimeError) as exc:
+            logger.warning("could not ensure topics at %s: %s", settings.kafka.bootstrap_servers, exc)
+
+    async def on_shutdown() -> None:
+        await es.close()
+
+    return create_app(
+        settings, publisher, ArticleSearch(es, settings.index_alias), on_startup=on_startup, on_shutdown=on_shutdown
+    )
+
+
+def serve(settings: IngestSettings) -> None:
+    """Run the HTTP server until SIGTERM/SIGINT; in-flight requests finish, the producer flushes."""
+    uvicorn.run(
+        build_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=15,
+        access_log=False,
+    )

@@ -1,0 +1,84 @@
+"""Elasticsearch query bodies for analysts' questions. Pure: parameters in, request bodies out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+FACET_FIELDS = {
+    "people": "people",
+    "organizations": "organizations",
+    "places": "places",
+    "speakers": "quote_speakers",
+    "sources": "source",
+}
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str | None = None
+    person: list[str] = field(default_factory=list)
+    org: list[str] = field(default_factory=list)
+    place: list[str] = field(default_factory=list)
+    speaker: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    collapse: bool = False
+    page: int = 1
+    size: int = 10
+
+
+def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
+    must: list[dict[str, Any]] = []
+    filters: list[dict[str, Any]] = []
+    if p.q:
+        must.append(
+            {
+                "multi_match": {
+                    "query": p.q,
+                    "fields": ["title^3", "clean_body", "entities.name.text^2"],
+                    "type": "best_fields",
+                }
+            }
+        )
+    for values, fld in (
+        (p.person, "people"),
+        (p.org, "organizations"),
+        (p.place, "places"),
+        (p.speaker, "quote_speakers"),
+        (p.source, "source"),
+    ):
+        # Each value is a filter of its own: person=A&person=B means articles naming both.
+        filters.extend({"term": {fld: v}} for v in values)
+    if p.date_from or p.date_to:
+        rng: dict[str, str] = {}
+        if p.date_from:
+            rng["gte"] = p.date_from.isoformat()
+        if p.date_to:
+            rng["lte"] = p.date_to.isoformat()
+        filters.append({"range": {"published_at": rng}})
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "from": (max(p.page, 1) - 1) * p.size,
+        "size": p.size,
+        "track_total_hits": True,
+        "highlight": {
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "clean_body": {"fragment_size": 160, "number_of_fragments": 2},
+            }
+        },
+        "aggs": {name: {"terms": {"field": fld, "size": facet_size}} for name, fld in FACET_FIELDS.items()},
+        "_source": {"excludes": ["body", "clean_body", "dedup.minhash_bands", "entities.spans"]},
+    }
+    body["aggs"]["published"] = {
+        "date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1}
+    }
+    if not p.q:
+        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+    if p.collapse:
+        body["collapse"] = {"field": "dedup.cluster_id", "inner_hits": {"name": "copies", "size": 0}}
+        body["aggs"]["stories"] = {"cardinality": {"field": "dedup.cluster_id"}}
+    return body

@@ -1,0 +1,51 @@
+"""``GET /search`` and ``GET /articles/{id}``: what analysts query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from ingest_service.queries import SearchParams
+from ingest_service.search import ArticleSearch
+
+router = APIRouter()
+
+
+@router.get("/search", summary="Full-text search with entity facets")
+async def search(
+    request: Request,
+    q: str | None = None,
+    person: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads defaults, never mutates
+    org: Annotated[list[str], Query()] = [],  # noqa: B006
+    place: Annotated[list[str], Query()] = [],  # noqa: B006
+    speaker: Annotated[list[str], Query()] = [],  # noqa: B006
+    source: Annotated[list[str], Query()] = [],  # noqa: B006
+    date_from: Annotated[datetime | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime | None, Query(alias="to")] = None,
+    collapse: bool = False,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    searcher: ArticleSearch = request.app.state.search
+    params = SearchParams(
+        q=q,
+        person=person,
+        org=org,
+        place=place,
+        speaker=speaker,
+        source=source,
+        date_from=date_from,
+        date_to=date_to,
+        collapse=collapse,
+        page=page,
+        size=size,
+    )
+    return await searcher.search(params)
+
+
+@router.get("/articles/{article_id}", summary="One enriched article")
+async def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    searcher: ArticleSearch = request.app.state.search
+    return await searcher.get(article_id)

@@ -1,0 +1,164 @@
+"""The ``newsflow`` command line: infra, services, posting, searching, the demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from newsflow import console
+
+DEFAULT_API = "http://localhost:8000"
+
+
+def _api(args: argparse.Namespace) -> str:
+    return str(args.api or os.environ.get("NEWSFLOW_API", DEFAULT_API))
+
+
+def cmd_infra(args: argparse.Namespace) -> int:
+    from infra.local import InfraError, InfraSettings, down, status, up
+
+    settings = InfraSettings()
+    try:
+        if args.action == "up":
+            console.print_infra(up(settings))
+        elif args.action == "down":
+            down(settings)
+            print("infra stopped")
+        else:
+            console.print_infra(status(settings))
+    except InfraError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.service == "ingest":
+        from ingest_service.bootstrap import serve as serve_ingest
+        from ingest_service.settings import IngestSettings
+
+        serve_ingest(IngestSettings())
+    else:
+        from enrich_service.bootstrap import serve as serve_enrich
+        from enrich_service.settings import EnrichSettings
+
+        serve_enrich(EnrichSettings())
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from newsflow.stack import StackError, stack_up
+
+    try:
+        console.print_stack(stack_up(start_infra=not args.no_infra))
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    from newsflow.stack import stack_down
+
+    stack_down(stop_infra=not args.keep_infra)
+    print("newsflow stopped")
+    return 0
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from newsflow.client import ApiError, NewsflowClient
+    from newsflow.posting import ArticleFileError, expand, read_articles
+
+    try:
+        articles = [a for path in expand([Path(p) for p in args.paths]) for a in read_articles(path)]
+    except (ArticleFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not articles:
+        print("error: no articles found", file=sys.stderr)
+        return 2
+    failed = 0
+    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+        for start in range(0, len(articles), 200):
+            try:
+                result = client.post_batch(articles[start : start + 200])
+            except ApiError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            failed += console.print_post_results(result, offset=start)
+    return 1 if failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from newsflow.client import ApiError, NewsflowClient
+
+    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+        try:
+            result = client.search(
+                q=" ".join(args.query) or None,
+                person=args.person,
+                org=args.org,
+                place=args.place,
+                speaker=args.speaker,
+                source=args.source,
+                collapse=str(args.collapse).lower(),
+                size=args.size,
+            )
+        except ApiError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    console.print_search(result)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from newsflow.demo import run_demo
+
+    return run_demo(keep_running=not args.stop)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("infra", cmd_infra, "start/stop the local Kafka and Elasticsearch")
+    p.add_argument("action", choices=["up", "down", "status"])
+    p = add("serve", cmd_serve, "run one service in the foreground")
+    p.add_argument("service", choices=["ingest", "enrich"])
+    p = add("up", cmd_up, "infra + both services in the background")
+    p.add_argument("--no-infra", action="store_true", help="use Kafka/Elasticsearch that already run")
+    p = add("down", cmd_down, "stop the services and the local infra")
+    p.add_argument("--keep-infra", action="store_true")
+    p = add("post", cmd_post, "post article files (.txt, .json, .ndjson, or folders of them)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--api", help=f"ingest API base URL (default {DEFAULT_API} or $NEWSFLOW_API)")
+    p = add("search", cmd_search, "search the archive")
+    p.add_argument("query", nargs="*")
+    for facet in ("person", "org", "place", "speaker", "source"):
+        p.add_argument(f"--{facet}", action="append", default=[])
+    p.add_argument("--collapse", action="store_true", help="one hit per story (duplicates folded)")
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--api")
+    p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
+    p.add_argument("--stop", action="store_true", help="stop everything after the demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)

@@ -1,0 +1,69 @@
+"""A small HTTP client for the ingest API, used by the CLI and the demo."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+
+class ApiError(RuntimeError):
+    pass
+
+
+class NewsflowClient:
+    def __init__(self, base_url: str, api_key: str | None = None, timeout_s: float = 30.0) -> None:
+        headers = {"X-API-Key": api_key} if api_key else {}
+        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout_s)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> NewsflowClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _json(self, response: httpx.Response) -> Any:
+        if response.status_code >= 400:
+            request = response.request
+            raise ApiError(f"{request.method} {request.url.path} -> {response.status_code}: {response.text[:500]}")
+        return response.json()
+
+    def post_batch(self, articles: list[dict[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = self._json(self._http.post("/articles/batch", json=articles))
+        return result
+
+    def post(self, article: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._json(self._http.post("/articles", json=article))
+        return result
+
+    def search(self, **params: Any) -> dict[str, Any]:
+        query = {k: v for k, v in params.items() if v not in (None, [], "")}
+        result: dict[str, Any] = self._json(self._http.get("/search", params=query))
+        return result
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        response = self._http.get(f"/articles/{article_id}")
+        if response.status_code == 404:
+            return None
+        result: dict[str, Any] = self._json(response)
+        return result
+
+    def wait_searchable(self, ids: list[str], timeout_s: float = 120.0) -> list[str]:
+        """Wait until every id can be fetched; returns the ids still missing at the deadline."""
+        missing = list(dict.fromkeys(ids))
+        deadline = time.monotonic() + timeout_s
+        while missing and time.monotonic() < deadline:
+            missing = [i for i in missing if self.article(i) is None]
+            if missing:
+                time.sleep(0.5)
+        return missing
+
+    def ready(self) -> bool:
+        try:
+            return self._http.get("/readyz", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False

@@ -1,0 +1,56 @@
+"""What the CLI prints: plain text for people, one function per kind of result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def print_infra(status: Any) -> None:
+    for line in status.describe():
+        print(line)
+
+
+def print_stack(lines: list[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def print_post_results(result: dict[str, Any], offset: int = 0) -> int:
+    """Prints one line per rejected item and a summary; returns how many were not accepted."""
+    for item in result["results"]:
+        if item["status"] != 202:
+            detail = item.get("errors") or item.get("error")
+            print(f"  item {offset + item['index']}: {item['status']} {detail}")
+    print(f"accepted {result['accepted']}, rejected {result['rejected']}")
+    rejected: int = result["rejected"]
+    return rejected
+
+
+def _top_entities(hit: dict[str, Any], limit: int = 6) -> str:
+    entities = sorted(hit.get("entities", []), key=lambda e: -e.get("mentions", 0))[:limit]
+    return ", ".join(f"{e['name']} ({e['type']})" for e in entities) or "-"
+
+
+def print_search(result: dict[str, Any]) -> None:
+    total = result["total"]
+    stories = result.get("stories")
+    print(f"{total} articles" + (f", {stories} stories" if stories is not None else ""))
+    for n, hit in enumerate(result["hits"], start=1):
+        copies = hit.get("copies")
+        dup = hit.get("dedup", {}).get("duplicate_of")
+        flags = []
+        if copies and copies > 1:
+            flags.append(f"{copies} copies")
+        if dup:
+            flags.append(f"copy of {dup}")
+        suffix = f"  [{'; '.join(flags)}]" if flags else ""
+        print(f"{n:>2}. {hit['title']}  — {hit.get('source') or '?'}{suffix}")
+        print(f"    id {hit['id']}; entities: {_top_entities(hit)}")
+        for quote in hit.get("quotes", [])[:2]:
+            text = quote["text"] if len(quote["text"]) <= 110 else quote["text"][:107] + "..."
+            print(f"    “{text}” — {quote.get('speaker') or 'unknown'}")
+    facets = result.get("facets", {})
+    for name in ("people", "organizations", "places", "speakers", "sources"):
+        buckets = facets.get(name) or []
+        if buckets:
+            print(f"{name}: " + ", ".join(f"{b['value']} ({b['count']})" for b in buckets))

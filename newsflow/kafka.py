@@ -1,0 +1,73 @@
+"""Kafka adapter helpers shared by both services: connection options and idempotent topic creation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
+
+from newsflow.config import KafkaSettings, TopicSettings
+
+logger = logging.getLogger(__name__)
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+def client_options(settings: KafkaSettings) -> dict[str, Any]:
+    """Keyword arguments for any aiokafka client: bootstrap servers, TLS and SASL."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "security_protocol": settings.security_protocol,
+    }
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.ssl_cafile)
+    if settings.security_protocol.startswith("SASL"):
+        options["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
+        options["sasl_plain_username"] = settings.sasl_username
+        options["sasl_plain_password"] = settings.sasl_password.get_secret_value() if settings.sasl_password else None
+    return options
+
+
+#: Per-topic configs: the enriched record carries body and clean body, so it may be twice the raw one.
+TOPIC_CONFIGS = {"enriched": {"max.message.bytes": str(16 * 1024 * 1024)}}
+
+
+async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: list[str] | None = None) -> list[str]:
+    """Create the pipeline's topics if they do not exist yet; returns the names it created.
+
+    Safe to call from every service at every start: a topic that exists is left as it is.
+    """
+    wanted = names if names is not None else [topics.raw, topics.enriched, topics.dlq]
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in wanted if n not in existing]
+        if not missing:
+            return []
+        response = await admin.create_topics(
+            [
+                NewTopic(
+                    n,
+                    topics.partitions,
+                    topics.replication_factor,
+                    topic_configs=TOPIC_CONFIGS["enriched"] if n == topics.enriched else {},
+                )
+                for n in missing
+            ],
+            timeout_ms=15_000,
+        )
+        created = []
+        for name, code, *rest in response.topic_errors:
+            if code == 0:
+                created.append(name)
+            elif code != _TOPIC_ALREADY_EXISTS:
+                message = rest[0] if rest else ""
+                raise RuntimeError(f"could not create topic {name}: error {code} {message}")
+        if created:
+            logger.info("created topics %s with %s partitions", created, topics.partitions)
+        return created
+    finally:
+        await admin.close()

@@ -1,0 +1,183 @@
+"""The contract between the two services: what goes on ``articles.raw`` and ``articles.enriched``.
+
+``ArticleIn`` is what a client posts; ``RawArticle`` is what the ingest service publishes (an id is
+always set, ``received_at`` is stamped); ``EnrichedArticle`` is what the enrich worker publishes and
+indexes. Unknown fields are refused (``extra="forbid"``) so a typo in a field name is an error the
+client sees, not data silently dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemas.ids import ID_PATTERN, derive_article_id
+
+SCHEMA_VERSION = 1
+
+MAX_TITLE_CHARS = 1_000
+MAX_URL_CHARS = 2_048
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Naive datetimes are taken as UTC: feeds that omit the zone almost always mean it."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+NonBlank = Annotated[str, AfterValidator(_not_blank)]
+AwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArticleFields(_Model):
+    """Fields a client may send."""
+
+    url: Annotated[str, Field(max_length=MAX_URL_CHARS)] | None = None
+    source: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None, description="Outlet name or domain; derived from the URL's host when missing."
+    )
+    title: Annotated[NonBlank, Field(max_length=MAX_TITLE_CHARS)]
+    body: NonBlank
+    published_at: AwareDatetime = None
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
+    authors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
+    @field_validator("authors")
+    @classmethod
+    def _clean_authors(cls, value: list[str]) -> list[str]:
+        return [a.strip() for a in value if a.strip()]
+
+
+class ArticleIn(ArticleFields):
+    """One article as a client posts it. ``id`` is optional: without it one is derived."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] | None = Field(
+        default=None,
+        description="Client-supplied id; else derived from the canonical url, else from title+body.",
+    )
+
+    def to_raw(self, received_at: datetime) -> RawArticle:
+        article_id = self.id or derive_article_id(url=self.url, title=self.title, body=self.body)
+        source = self.source
+        if not source and self.url:
+            host = (urlsplit(self.url).hostname or "").lower()
+            source = host.removeprefix("www.") or None
+        data = self.model_dump(exclude={"id", "source"})
+        return RawArticle(id=article_id, source=source, received_at=received_at, **data)
+
+
+class RawArticle(ArticleFields):
+    """An accepted article, as published on ``articles.raw`` (key = ``id``)."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    received_at: datetime
+    schema_version: Literal[1] = SCHEMA_VERSION
+
+
+class EntityType(StrEnum):
+    PERSON = "PERSON"
+    ORG = "ORG"
+    GPE = "GPE"
+    LOC = "LOC"
+    NORP = "NORP"
+    EVENT = "EVENT"
+    FAC = "FAC"
+
+
+class Span(_Model):
+    """Character offsets into ``EnrichedArticle.clean_body``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("end must not precede start")
+        return self
+
+
+class Entity(_Model):
+    """One real-world entity mentioned in the article, under its canonical name."""
+
+    name: str
+    type: EntityType
+    mentions: int = Field(ge=1, description="How many times it is mentioned.")
+    surface_forms: list[str] = Field(default_factory=list, description="The ways the text names it.")
+    spans: list[Span] = Field(default_factory=list)
+
+
+class QuoteKind(StrEnum):
+    DIRECT = "direct"
+    PARTIAL = "partial"
+    INDIRECT = "indirect"
+
+
+class SpeakerType(StrEnum):
+    PERSON = "PERSON"
+    ORG = "ORG"
+    GROUP = "GROUP"
+    UNKNOWN = "UNKNOWN"
+
+
+class Quote(_Model):
+    text: str
+    speaker: str | None = Field(default=None, description="Canonical name when the speaker is a named entity.")
+    speaker_type: SpeakerType = SpeakerType.UNKNOWN
+    kind: QuoteKind = QuoteKind.DIRECT
+    verb: str | None = None
+    start: int = Field(ge=0, description="Offset of the quoted text in clean_body.")
+    end: int = Field(ge=0)
+
+
+class Dedup(_Model):
+    content_hash: str = Field(description="sha256 of the normalised clean text: equal for exact re-posts.")
+    simhash: str = Field(description="64-bit SimHash of word shingles, hex.")
+    minhash_bands: list[str] = Field(
+        default_factory=list, description="LSH band keys of a MinHash signature, for near-duplicate lookup."
+    )
+    duplicate_of: str | None = Field(default=None, description="Id of the original this article copies.")
+    similarity: float | None = Field(default=None, ge=0.0, le=1.0)
+    cluster_id: str = Field(description="Id shared by an original and all its copies (the original's id).")
+
+
+class Enrichment(_Model):
+    version: str = Field(description="Version of the enrichment code.")
+    model: str = Field(description="spaCy pipeline name and version.")
+    processed_at: datetime
+
+
+class EnrichedArticle(RawArticle):
+    """A raw article plus what enrichment found, as published on ``articles.enriched`` and indexed."""
+
+    clean_body: str = Field(description="Body after boilerplate removal; entity and quote offsets refer to it.")
+    entities: list[Entity] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    dedup: Dedup
+    enrichment: Enrichment

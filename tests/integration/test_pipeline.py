@@ -1,0 +1,109 @@
+"""An article posted over HTTP becomes a searchable, enriched document — on real Kafka and ES."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+from elasticsearch import Elasticsearch
+
+from tests.integration.conftest import wait_for_document
+from tests.integration.pipeline import Pipeline
+
+
+def fictional_article(tag: str, **extra: object) -> dict[str, object]:
+    return {
+        "url": f"https://harbour-gazette.example/news/{tag}",
+        "source": "The Harbour Gazette (fictional)",
+        "title": f"Port of Valdoria to double its cargo capacity ({tag})",
+        "body": (
+            "The Valdorian Harbour Authority approved a plan on Tuesday to double the capacity of the "
+            "Port of Valdoria, the country's largest port.\n\n"
+            '"This is the most important decision this authority has taken in a generation," said '
+            "Harbour Minister Lena Okafor at a press conference in Port Marisol.\n\n"
+            'Critics at the Coastal Fishermen\'s Union called the plan "a costly gamble" and warned that '
+            f"dredging would harm fishing grounds. Marker {tag}."
+        ),
+        "published_at": "2026-03-04T09:30:00Z",
+        "language": "en",
+        "authors": ["A. Writer"],
+        **extra,
+    }
+
+
+def test_posted_article_becomes_searchable_with_entities_and_quotes(api: httpx.Client, pipeline: Pipeline) -> None:
+    tag = uuid.uuid4().hex[:8]
+    response = api.post("/articles", json=fictional_article(tag))
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["topic"] == pipeline.raw_topic
+    assert accepted["partition"] >= 0 and accepted["offset"] >= 0
+
+    doc = wait_for_document(api, accepted["id"], pipeline)
+    people = {e["name"] for e in doc["entities"] if e["type"] == "PERSON"}
+    assert "Lena Okafor" in people
+    assert any(q["speaker"] == "Lena Okafor" and "most important decision" in q["text"] for q in doc["quotes"])
+    assert doc["dedup"]["content_hash"] and doc["enrichment"]["version"]
+
+    found = api.get("/search", params={"q": f"cargo capacity {tag}", "person": "Lena Okafor"}).json()
+    assert accepted["id"] in [h["id"] for h in found["hits"]]
+    assert {"value": "Lena Okafor", "count": 1} in found["facets"]["people"] or any(
+        b["value"] == "Lena Okafor" for b in found["facets"]["people"]
+    )
+
+
+def test_posting_the_same_article_twice_gives_one_document(
+    api: httpx.Client, pipeline: Pipeline, es: Elasticsearch
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    first = api.post("/articles", json=fictional_article(tag)).json()
+    second = api.post("/articles", json=fictional_article(tag)).json()
+    assert first["id"] == second["id"]
+    assert second["offset"] != first["offset"] or second["partition"] != first["partition"]
+
+    wait_for_document(api, first["id"], pipeline)
+    # Let the second delivery land too, then count.
+    third = api.post("/articles", json={**fictional_article(tag), "id": "client-" + tag}).json()
+    wait_for_document(api, third["id"], pipeline)
+    es.indices.refresh(index=pipeline.alias)
+    hits = es.search(index=pipeline.alias, query={"match": {"clean_body": tag}}, size=10)["hits"]
+    ids = sorted(h["_id"] for h in hits["hits"])
+    assert ids == sorted([first["id"], "client-" + tag])
+
+
+def test_an_exact_repost_under_another_url_is_linked_to_the_original(api: httpx.Client, pipeline: Pipeline) -> None:
+    tag = uuid.uuid4().hex[:8]
+    original = api.post("/articles", json=fictional_article(tag)).json()
+    wait_for_document(api, original["id"], pipeline)
+    copy = fictional_article(tag, url=f"https://aggregator.example/r/{tag}", source="Aggregator (fictional)")
+    copy["body"] = str(copy["body"]).replace("\n\n", "\n\n\n").replace('"', "\u201c", 1)
+    repost = api.post("/articles", json=copy).json()
+    assert repost["id"] != original["id"]
+    doc = wait_for_document(api, repost["id"], pipeline)
+    assert doc["dedup"]["duplicate_of"] == original["id"]
+    assert doc["dedup"]["cluster_id"] == original["id"]
+
+
+def test_a_batch_publishes_valid_items_and_reports_invalid_ones(api: httpx.Client, pipeline: Pipeline) -> None:
+    tag = uuid.uuid4().hex[:8]
+    good = fictional_article(tag)
+    items = [good, {"title": "", "body": "x"}, {"title": "No body"}, fictional_article(tag + "b")]
+    ndjson = "\n".join(json.dumps(i) for i in items)
+    response = api.post("/articles/batch", content=ndjson, headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["accepted"] == 2 and result["rejected"] == 2
+    statuses = [r["status"] for r in result["results"]]
+    assert statuses == [202, 422, 422, 202]
+    assert {e["field"] for e in result["results"][2]["errors"]} == {"body"}
+    for r in result["results"]:
+        if r["status"] == 202:
+            wait_for_document(api, r["id"], pipeline)
+
+
+def test_an_invalid_article_is_refused_and_names_the_bad_fields(api: httpx.Client) -> None:
+    response = api.post("/articles", json={"title": "   ", "body": "text", "published_at": "yesterday"})
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"title", "published_at"}

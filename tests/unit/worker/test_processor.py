@@ -1,0 +1,107 @@
+"""BatchProcessor: every record ends indexed or dead-lettered, never dropped — with fakes for I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.indexer import Rejected
+from enrich_service.processor import BatchProcessor
+from schemas.articles import Dedup, EnrichedArticle, Enrichment, RawArticle
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def record(offset: int, value: object) -> Incoming:
+    data = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return Incoming(value=data, key=None, topic="articles.raw", partition=0, offset=offset)
+
+
+def raw(article_id: str, body: str = "Body.") -> dict[str, object]:
+    return {"id": article_id, "title": "T", "body": body, "received_at": NOW.isoformat()}
+
+
+@dataclass
+class Failure:
+    article_id: str
+    stage: str
+    error: str
+
+
+def fake_enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
+    out: list[EnrichedArticle | Failure] = []
+    for a in articles:
+        if "boom" in a.body:
+            out.append(Failure(a.id, "enrich", "the model choked"))
+            continue
+        out.append(
+            EnrichedArticle(
+                **a.model_dump(),
+                clean_body=a.body,
+                dedup=Dedup(content_hash=a.body, simhash="0", cluster_id=a.id),
+                enrichment=Enrichment(version="t", model="fake", processed_at=now),
+            )
+        )
+    return out
+
+
+class Sinks:
+    def __init__(self, reject: set[str] | None = None) -> None:
+        self.indexed: list[EnrichedArticle] = []
+        self.enriched: list[EnrichedArticle] = []
+        self.dead: list[DeadLetter] = []
+        self.reject = reject or set()
+
+    async def resolve(self, articles: list[EnrichedArticle]) -> list[EnrichedArticle]:
+        return articles
+
+    async def index(self, articles: list[EnrichedArticle]) -> list[Rejected]:
+        self.indexed.extend(a for a in articles if a.id not in self.reject)
+        return [Rejected(a.id, "400: mapper_parsing_exception") for a in articles if a.id in self.reject]
+
+    async def send_enriched(self, articles: list[EnrichedArticle]) -> None:
+        self.enriched.extend(articles)
+
+    async def send_dead(self, letters: list[DeadLetter]) -> None:
+        self.dead.extend(letters)
+
+    def processor(self) -> BatchProcessor:
+        return BatchProcessor(
+            enrich=fake_enrich,
+            resolve=self.resolve,
+            index=self.index,
+            send_enriched=self.send_enriched,
+            send_dead=self.send_dead,
+        )
+
+
+async def test_every_record_is_indexed_or_dead_lettered_with_its_reason() -> None:
+    sinks = Sinks(reject={"bad-doc"})
+    batch = [
+        record(0, raw("a")),
+        record(1, b"\xff not json"),
+        record(2, {"id": "no-title", "body": "x"}),
+        record(3, raw("c", body="boom")),
+        record(4, raw("bad-doc")),
+        record(5, raw("d")),
+    ]
+    report = await sinks.processor().process(batch)
+    assert [a.id for a in sinks.indexed] == ["a", "d"]
+    assert [a.id for a in sinks.enriched] == ["a", "d"]
+    stages = {d.incoming.offset: d.stage for d in sinks.dead}
+    assert stages == {1: "decode", 2: "validate", 3: "enrich", 4: "index"}
+    assert report.received == 6 and report.indexed == 2 and report.dead == 4
+    poisoned = next(d for d in sinks.dead if d.stage == "decode")
+    assert poisoned.incoming.value == b"\xff not json"  # the original bytes, for replay
+    headers = dict(poisoned.headers())
+    assert headers["newsflow.source.offset"] == b"1" and headers["newsflow.stage"] == b"decode"
+    assert next(d for d in sinks.dead if d.stage == "validate").article_id == "no-title"
+
+
+async def test_the_same_article_twice_in_a_batch_is_processed_once_latest_wins() -> None:
+    sinks = Sinks()
+    await sinks.processor().process([record(0, raw("a", "First.")), record(1, raw("a", "Second."))])
+    assert [a.clean_body for a in sinks.indexed] == ["Second."]
