@@ -152,7 +152,9 @@ def create_app(settings: EnrichSettings, processor_factory: Any) -> faust.App:
 
     @app.agent(raw, name="enrich")
     async def enrich(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+        # take_events (faust-streaming) is missing from StreamT; the concrete Stream has it.
+        batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
+        async for events in batches:
             await process_guarded(processor, events, send_dead, settings.shutdown_grace_s)
 
     return app

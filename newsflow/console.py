@@ -6,8 +6,7 @@ from typing import Any
 
 
 def print_infra(status: Any) -> None:
-    for line in status.describe():
-        print(line)
+    print(status.summary())
 
 
 def print_stack(lines: list[str]) -> None:

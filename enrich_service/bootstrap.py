@@ -1,0 +1,64 @@
+"""Wiring of the enrich worker: settings -> model, adapters, processor -> Faust app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from enrich_service.app import create_app
+from enrich_service.backoff import Backoff
+from enrich_service.dead_letters import DeadLetter
+from enrich_service.duplicates import DuplicateResolver
+from enrich_service.enricher import Enricher
+from enrich_service.indexer import Indexer
+from enrich_service.nlp import load_nlp, model_label
+from enrich_service.processor import BatchProcessor
+from enrich_service.settings import EnrichSettings
+from newsflow.elastic import make_client
+from schemas.articles import EnrichedArticle
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(settings: EnrichSettings) -> faust.App:
+    nlp = load_nlp(settings.model)
+    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=settings.batch_size)
+    es = make_client(settings.es)
+    backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
+    indexer = Indexer(es, settings.index_alias, backoff)
+    resolver = DuplicateResolver(es, settings.index_alias, backoff)
+
+    def processor_factory(app: faust.App, enriched: faust.TopicT, dlq: faust.TopicT) -> tuple[BatchProcessor, Any]:
+        async def send_enriched(articles: list[EnrichedArticle]) -> None:
+            pending = [await enriched.send(key=a.id.encode(), value=a.model_dump_json().encode()) for a in articles]
+            await asyncio.gather(*pending)
+
+        async def send_dead(letters: list[DeadLetter]) -> None:
+            pending = [await dlq.send(key=d.incoming.key, value=d.incoming.value, headers=d.headers()) for d in letters]
+            await asyncio.gather(*pending)
+            for d in letters:
+                logger.warning("dead-lettered %s to %s: %s", d.incoming.where(), dlq.get_topic_name(), d.error)
+
+        processor = BatchProcessor(
+            enrich=enricher.enrich_batch,
+            resolve=resolver.resolve,
+            index=indexer.index,
+            send_enriched=send_enriched,
+            send_dead=send_dead,
+        )
+        return processor, send_dead
+
+    logger.info("enrich worker %s: model %s, index alias %s", settings.app_id, settings.model, settings.index_alias)
+    return create_app(settings, processor_factory)
+
+
+def serve(settings: EnrichSettings) -> None:
+    """Run the worker until SIGTERM/SIGINT."""
+    from faust.worker import Worker
+
+    app = build_app(settings)
+    worker = Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.execute_from_commandline()
