@@ -110,7 +110,18 @@ async def _dead_letter_until_done(
             await asyncio.sleep(5)
 
 
-def create_app(settings: EnrichSettings, processor_factory: Any) -> faust.App:
+class EnrichApp(faust.App):
+    """A Faust app that closes its adapters once its agents have stopped (mode's ``on_shutdown``)."""
+
+    closers: list[Callable[[], Awaitable[None]]]
+
+    async def on_shutdown(self) -> None:
+        await super().on_shutdown()
+        for close in getattr(self, "closers", []):
+            await close()
+
+
+def create_app(settings: EnrichSettings, processor_factory: Any) -> EnrichApp:
     """A Faust app consuming the raw topic in batches.
 
     ``processor_factory(app, enriched_topic, dlq_topic) -> (BatchProcessor, send_dead)`` is called
@@ -118,7 +129,8 @@ def create_app(settings: EnrichSettings, processor_factory: Any) -> faust.App:
     """
     options = faust_options(settings)
     Path(options["datadir"]).mkdir(parents=True, exist_ok=True)  # Faust does not create parents
-    app = faust.App(settings.app_id, **options)
+    app = EnrichApp(settings.app_id, **options)
+    app.closers = []
     raw = app.topic(
         settings.topics.raw,
         key_serializer="raw",

@@ -8,7 +8,7 @@ from typing import Any
 
 import faust
 
-from enrich_service.app import create_app
+from enrich_service.app import EnrichApp, create_app
 from enrich_service.backoff import Backoff
 from enrich_service.dead_letters import DeadLetter
 from enrich_service.duplicates import DuplicateResolver
@@ -23,7 +23,7 @@ from schemas.articles import EnrichedArticle
 logger = logging.getLogger(__name__)
 
 
-def build_app(settings: EnrichSettings) -> faust.App:
+def build_app(settings: EnrichSettings) -> EnrichApp:
     nlp = load_nlp(settings.model)
     enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=settings.batch_size)
     es = make_client(settings.es)
@@ -52,7 +52,9 @@ def build_app(settings: EnrichSettings) -> faust.App:
         return processor, send_dead
 
     logger.info("enrich worker %s: model %s, index alias %s", settings.app_id, settings.model, settings.index_alias)
-    return create_app(settings, processor_factory)
+    app = create_app(settings, processor_factory)
+    app.closers.append(es.close)
+    return app
 
 
 def serve(settings: EnrichSettings) -> None:

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from schemas.ids import ID_PATTERN, derive_article_id
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 MAX_TITLE_CHARS = 1_000
 MAX_URL_CHARS = 2_048

@@ -25,8 +25,10 @@ TEST_PORTS = {"kafka_port": 19092, "kafka_controller_port": 19093, "es_port": 19
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.integration)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +70,7 @@ def pipeline(infra: Any, es: Elasticsearch, tmp_path_factory: pytest.TempPathFac
         # Deleting by wildcard is refused by default (action.destructive_requires_name): name each index.
         for index in es.indices.get(index=f"{p.alias}-v*", allow_no_indices=True, ignore_unavailable=True):
             es.indices.delete(index=index)
-        es.indices.delete_index_template(name=p.alias, ignore=[404])
+        es.options(ignore_status=404).indices.delete_index_template(name=p.alias)
 
 
 @pytest.fixture
@@ -91,3 +93,15 @@ def wait_for_document(
     raise AssertionError(
         f"article {article_id} not searchable after {timeout_s}s\n--- enrich log:\n{pipeline.log_tail('enrich')}"
     )
+
+
+def wait_for_search(
+    api: httpx.Client, params: dict[str, Any], article_id: str, timeout_s: float = 10.0
+) -> dict[str, Any]:
+    """Poll ``GET /search`` until ``article_id`` is among the hits (search sees a document after a refresh)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found: dict[str, Any] = api.get("/search", params=params).json()
+        if article_id in [h["id"] for h in found["hits"]] or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)

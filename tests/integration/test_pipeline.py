@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
 
 import httpx
 from elasticsearch import Elasticsearch
 
-from tests.integration.conftest import wait_for_document
+from tests.integration.conftest import wait_for_document, wait_for_search
 from tests.integration.pipeline import Pipeline
 
 
@@ -46,8 +47,7 @@ def test_posted_article_becomes_searchable_with_entities_and_quotes(api: httpx.C
     assert any(q["speaker"] == "Lena Okafor" and "most important decision" in q["text"] for q in doc["quotes"])
     assert doc["dedup"]["content_hash"] and doc["enrichment"]["version"]
 
-    found = api.get("/search", params={"q": f"cargo capacity {tag}", "person": "Lena Okafor"}).json()
-    assert accepted["id"] in [h["id"] for h in found["hits"]]
+    found = wait_for_search(api, {"q": f"cargo capacity {tag}", "person": "Lena Okafor"}, accepted["id"])
     assert {"value": "Lena Okafor", "count": 1} in found["facets"]["people"] or any(
         b["value"] == "Lena Okafor" for b in found["facets"]["people"]
     )
@@ -72,11 +72,26 @@ def test_posting_the_same_article_twice_gives_one_document(
     assert ids == sorted([first["id"], "client-" + tag])
 
 
+def unrelated_story(tag: str) -> dict[str, object]:
+    """A story sharing no sentence with ``fictional_article`` (which the other tests post near-copies of)."""
+    rng = random.Random(tag)
+    words = ["ferry", "council", "budget", "school", "river", "museum", "tram", "festival", "bridge", "library"]
+    sentences = [" ".join(rng.choice(words) for _ in range(12)).capitalize() + "." for _ in range(8)]
+    return {
+        "url": f"https://selka-post.example/{tag}",
+        "title": f"Selka council weighs tram line ({tag})",
+        "body": '"We will decide in spring," said Mayor Ottilie Brask.\n\n' + " ".join(sentences),
+    }
+
+
 def test_an_exact_repost_under_another_url_is_linked_to_the_original(api: httpx.Client, pipeline: Pipeline) -> None:
     tag = uuid.uuid4().hex[:8]
-    original = api.post("/articles", json=fictional_article(tag)).json()
+    original = api.post("/articles", json=unrelated_story(tag)).json()
     wait_for_document(api, original["id"], pipeline)
-    copy = fictional_article(tag, url=f"https://aggregator.example/r/{tag}", source="Aggregator (fictional)")
+    # Candidates are found by search, which sees the original after the next refresh (1 s); a copy
+    # arriving before that, in another batch, is not linked yet (known limitation, see README).
+    wait_for_search(api, {"q": tag}, original["id"])
+    copy = {**unrelated_story(tag), "url": f"https://aggregator.example/r/{tag}", "source": "Aggregator (fictional)"}
     copy["body"] = str(copy["body"]).replace("\n\n", "\n\n\n").replace('"', "\u201c", 1)
     repost = api.post("/articles", json=copy).json()
     assert repost["id"] != original["id"]

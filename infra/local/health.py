@@ -1,0 +1,97 @@
+"""Is Kafka answering Metadata requests, is Elasticsearch yellow or green; wait until they are."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from infra.local.errors import InfraError
+from infra.local.kafka_wire import fetch_metadata
+from infra.local.logs import describe_log
+from infra.local.settings import InfraSettings
+
+logger = logging.getLogger(__name__)
+
+POLL_S = 0.5
+# Proxies from the environment must never see requests to localhost.
+_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def kafka_problem(settings: InfraSettings, timeout_s: float = 3.0) -> str | None:
+    """None if the broker answers a Metadata request listing itself, else what is wrong."""
+    try:
+        metadata = fetch_metadata("localhost", settings.kafka_port, timeout_s)
+    except (OSError, ValueError) as exc:
+        return f"no Metadata answer from {settings.kafka_bootstrap}: {exc}"
+    if not metadata.brokers:
+        return "the broker answers but has not registered yet (no live brokers in metadata)"
+    return None
+
+
+def es_problem(settings: InfraSettings, timeout_s: float = 3.0, wait_s: int = 0) -> str | None:
+    """None if the cluster health is yellow or green (waiting up to ``wait_s`` server-side), else why not."""
+    url = f"{settings.es_url}/_cluster/health?wait_for_status=yellow&timeout={wait_s}s"
+    try:
+        with _NO_PROXY_OPENER.open(url, timeout=timeout_s + wait_s) as response:
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 408:
+            return "cluster health is not yellow yet"
+        return f"GET {url} answered HTTP {exc.code}"
+    except (OSError, ValueError) as exc:  # URLError is an OSError
+        return f"GET {url} failed: {getattr(exc, 'reason', exc)}"
+    status = body.get("status") if isinstance(body, dict) else None
+    if status in ("yellow", "green"):
+        return None
+    return f"cluster health is {status}"
+
+
+def wait_until_healthy(
+    name: str,
+    port: int,
+    probe: Callable[[float], str | None],
+    *,
+    timeout_s: float,
+    log_path: Path,
+    alive: Callable[[], bool],
+) -> None:
+    """Call ``probe(remaining_s)`` until it returns None; fail early if the process died."""
+    started = time.monotonic()
+    deadline = started + timeout_s
+    while True:
+        problem = probe(max(0.0, deadline - time.monotonic()))
+        if problem is None:
+            logger.info("%s on port %s is healthy after %.1fs", name, port, time.monotonic() - started)
+            return
+        if not alive():
+            raise InfraError(f"{name} (port {port}) exited during startup: {problem}\n{describe_log(log_path)}")
+        if time.monotonic() >= deadline:
+            raise InfraError(
+                f"{name} (port {port}) is not healthy after {timeout_s:.0f}s: {problem}\n{describe_log(log_path)}"
+            )
+        time.sleep(POLL_S)
+
+
+def wait_for_kafka(settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool]) -> None:
+    wait_until_healthy(
+        "Kafka",
+        settings.kafka_port,
+        lambda _remaining: kafka_problem(settings),
+        timeout_s=settings.start_timeout_s,
+        log_path=log_path,
+        alive=alive,
+    )
+
+
+def wait_for_elasticsearch(settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool]) -> None:
+    def probe(remaining: float) -> str | None:
+        return es_problem(settings, wait_s=int(min(5.0, remaining)))
+
+    wait_until_healthy(
+        "Elasticsearch", settings.es_port, probe, timeout_s=settings.start_timeout_s, log_path=log_path, alive=alive
+    )

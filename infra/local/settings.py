@@ -1,0 +1,70 @@
+"""Settings of the local Kafka + Elasticsearch stack (environment prefix ``NEWSFLOW_INFRA_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    """Where artifacts are cached when ``NEWSFLOW_INFRA_CACHE_DIR`` is not set.
+
+    As root, Elasticsearch runs as ``nobody``, which cannot enter ``/root`` (mode 700): use /var/cache.
+    """
+    if os.geteuid() == 0:
+        return Path("/var/cache/newsflow")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "newsflow"
+
+
+def _default_run_dir(data: dict[str, Any]) -> Path:
+    # cache_dir is absent from data only when it failed validation (that error is reported instead).
+    return Path(data.get("cache_dir") or default_cache_dir()) / "run" / "default"
+
+
+class InfraSettings(BaseSettings):
+    """Versions, ports, heaps and directories. Build it in the caller; nothing reads it at import."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_INFRA_", extra="ignore")
+
+    kafka_version: str = "3.9.2"
+    es_version: str = "8.19.21"
+    kafka_port: int = Field(default=9092, ge=1, le=65535)
+    kafka_controller_port: int = Field(default=9093, ge=1, le=65535)
+    es_port: int = Field(default=9200, ge=1, le=65535)
+    es_transport_port: int = Field(default=9300, ge=1, le=65535)
+    kafka_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
+    es_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
+    # The broker's largest accepted record batch; the ingest service keeps its HTTP body limit below it.
+    kafka_message_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    cache_dir: Path = Field(default_factory=default_cache_dir, validate_default=True)
+    # Declared after cache_dir: its default is derived from the validated cache_dir.
+    run_dir: Path = Field(default_factory=_default_run_dir, validate_default=True)
+    start_timeout_s: float = Field(default=180.0, gt=0)
+    java_home: Path | None = None
+
+    @field_validator("cache_dir", "run_dir", "java_home")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        # Resolved: the run dir is part of the tag that identifies our processes, so one spelling only.
+        return None if value is None else value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> InfraSettings:
+        ports = [self.kafka_port, self.kafka_controller_port, self.es_port, self.es_transport_port]
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"kafka, kafka controller, es and es transport ports must differ, got {ports}")
+        return self
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"localhost:{self.kafka_port}"
+
+    @property
+    def es_url(self) -> str:
+        return f"http://localhost:{self.es_port}"
