@@ -59,8 +59,12 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
         if p.date_to:
             rng["lte"] = p.date_to.isoformat()
         filters.append({"range": {"published_at": rng}})
+    should: list[dict[str, Any]] = []
+    if p.collapse:
+        # A story is shown by its original: copies score a little lower, so collapse picks the original.
+        should.append({"term": {"dedup.is_duplicate": {"value": False, "boost": 0.5}}})
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters, "should": should}},
         "from": (max(p.page, 1) - 1) * p.size,
         "size": p.size,
         "track_total_hits": True,
@@ -78,6 +82,8 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
     }
     if not p.q:
         body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        if p.collapse:
+            body["sort"].insert(0, "_score")
     if p.collapse:
         body["collapse"] = {"field": "dedup.cluster_id", "inner_hits": {"name": "copies", "size": 0}}
         body["aggs"]["stories"] = {"cardinality": {"field": "dedup.cluster_id"}}

@@ -26,7 +26,7 @@ async def search(
     date_to: Annotated[datetime | None, Query(alias="to")] = None,
     collapse: bool = False,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 10,
+    size: Annotated[int, Query(ge=0, le=100)] = 10,
 ) -> dict[str, Any]:
     searcher: ArticleSearch = request.app.state.search
     params = SearchParams(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError, TransportError
-from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
 from ingest_service.errors import NotFound, SearchUnavailable
 from ingest_service.queries import FACET_FIELDS, SearchParams, search_body
@@ -24,9 +23,8 @@ class ArticleSearch:
             resp = await self._es.search(index=self._alias, body=search_body(params))
         except NotFoundError:
             return {"total": 0, "hits": [], "facets": {}}
-        except (ESConnectionError, TransportError) as exc:
-            logger.warning("search on %s failed: %s", self._alias, exc)
-            raise SearchUnavailable("Elasticsearch is not reachable") from exc
+        except (ApiError, TransportError) as exc:
+            raise _unavailable(exc, f"search on {self._alias}") from exc
         return shape_results(resp.body, params)
 
     async def get(self, article_id: str) -> dict[str, Any]:
@@ -34,10 +32,19 @@ class ArticleSearch:
             resp = await self._es.get(index=self._alias, id=article_id)
         except NotFoundError as exc:
             raise NotFound(f"no article with id {article_id}") from exc
-        except (ESConnectionError, TransportError) as exc:
-            raise SearchUnavailable("Elasticsearch is not reachable") from exc
+        except (ApiError, TransportError) as exc:
+            raise _unavailable(exc, f"get {article_id} from {self._alias}") from exc
         source: dict[str, Any] = resp.body["_source"]
         return source
+
+
+def _unavailable(exc: ApiError | TransportError, what: str) -> Exception:
+    """Elasticsearch unreachable, overloaded or recovering -> 503; anything else is our bug -> re-raised."""
+    status = exc.meta.status if isinstance(exc, ApiError) else None
+    if status is not None and status < 500 and status != 429:
+        return exc
+    logger.warning("%s failed: %s", what, exc)
+    return SearchUnavailable(f"Elasticsearch is unavailable ({status or 'unreachable'})")
 
 
 def shape_results(body: dict[str, Any], params: SearchParams) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class NewsflowClient:
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         response = self._http.get(f"/articles/{article_id}")
-        if response.status_code == 404:
+        if response.status_code in (404, 503):  # not there (yet), or the index is still recovering
             return None
         result: dict[str, Any] = self._json(response)
         return result

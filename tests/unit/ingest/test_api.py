@@ -137,3 +137,24 @@ async def test_openapi_documents_the_article_body(client: httpx.AsyncClient) -> 
     body = spec["paths"]["/articles"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ArticleIn"}
     assert "title" in spec["components"]["schemas"]["ArticleIn"]["properties"]
+
+
+async def test_search_answers_503_while_elasticsearch_recovers(publisher: FakePublisher) -> None:
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import ApiError
+
+    from ingest_service.search import ArticleSearch
+
+    class RecoveringES:
+        async def get(self, **kwargs: object) -> None:
+            meta = ApiResponseMeta(503, "1.1", HttpHeaders(), 0.01, NodeConfig("http", "localhost", 9200))
+            raise ApiError("no_shard_available_action_exception", meta, {})
+
+        search = get
+
+    app = create_app(IngestSettings(), publisher, ArticleSearch(RecoveringES(), "articles"))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as client:
+        for path in ("/articles/x", "/search?q=harbour"):
+            response = await client.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["retry-after"]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from ingest_service.queries import SearchParams, search_body
+
+
+def test_each_facet_value_is_a_filter_of_its_own() -> None:
+    body = search_body(SearchParams(q="harbour", person=["A", "B"], place=["Port Calden"]))
+    filters = body["query"]["bool"]["filter"]
+    assert {"term": {"people": "A"}} in filters and {"term": {"people": "B"}} in filters
+    assert {"term": {"places": "Port Calden"}} in filters
+
+
+def test_collapse_shows_one_hit_per_story_and_prefers_the_original() -> None:
+    body = search_body(SearchParams(collapse=True))
+    assert body["collapse"]["field"] == "dedup.cluster_id"
+    assert body["query"]["bool"]["should"] == [{"term": {"dedup.is_duplicate": {"value": False, "boost": 0.5}}}]
+    assert body["sort"][0] == "_score"  # the original's boost decides which hit stands for the story
+
+
+def test_facets_and_a_date_histogram_are_always_asked_for() -> None:
+    aggs = search_body(SearchParams())["aggs"]
+    assert {"people", "organizations", "places", "speakers", "sources", "published"} <= set(aggs)
