@@ -11,7 +11,7 @@ import faust
 from enrich_service.app import EnrichApp, create_app
 from enrich_service.backoff import Backoff
 from enrich_service.dead_letters import DeadLetter
-from enrich_service.duplicates import DuplicateResolver
+from enrich_service.duplicates import DuplicateResolver, ElasticsearchRegistry
 from enrich_service.enricher import Enricher
 from enrich_service.indexer import Indexer
 from enrich_service.nlp import load_nlp, model_label
@@ -29,7 +29,7 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     es = make_client(settings.es)
     backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
     indexer = Indexer(es, settings.index_alias, backoff)
-    resolver = DuplicateResolver(es, settings.index_alias, backoff)
+    resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
 
     def processor_factory(app: faust.App, enriched: faust.TopicT, dlq: faust.TopicT) -> tuple[BatchProcessor, Any]:
         async def send_enriched(articles: list[EnrichedArticle]) -> None:

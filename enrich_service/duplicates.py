@@ -1,17 +1,24 @@
-"""Finding the original an article copies: candidates from Elasticsearch, the decision from the domain.
+"""Finding the original an article copies, against a registry of earlier articles' keys.
 
-Candidates are earlier articles with the same content hash or a shared MinHash band key, looked up
-for a whole batch in one query; articles earlier in the same batch are candidates too. The choice
-among them is ``enrich_service.domain.dedup.resolve_duplicate`` (pure).
+The registry maps each duplicate key — ``h:<content hash>`` and every MinHash band key — to the
+first article that had it (``create`` only: first claim wins, later claims are refused). Looking keys
+up by id is real-time in Elasticsearch, unlike search, so a copy arriving a moment after its original
+is linked; the registry outlives restarts and replays, and a replayed article finds itself (never its
+own duplicate) and the same original as before. The choice among candidates is the pure
+``enrich_service.domain.dedup.resolve_duplicate``.
+
+``MemoryRegistry`` is the same thing in process memory, for ``newsflow enrich`` and tests.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from elasticsearch import AsyncElasticsearch, ConnectionTimeout, NotFoundError
+from elasticsearch import AsyncElasticsearch, ConnectionTimeout
 from elasticsearch import ConnectionError as ESConnectionError
 
 from enrich_service.backoff import Backoff
@@ -20,74 +27,181 @@ from schemas.articles import EnrichedArticle
 
 logger = logging.getLogger(__name__)
 
-_CANDIDATE_FIELDS = [
-    "id",
-    "received_at",
-    "dedup.content_hash",
-    "dedup.simhash",
-    "dedup.cluster_id",
-    "dedup.minhash_bands",
-]
-_MAX_CANDIDATES = 500
+
+@dataclass(frozen=True)
+class Claim:
+    """What the registry keeps about the first article that had a key."""
+
+    article_id: str
+    received_at: datetime
+    content_hash: str
+    cluster_id: str
+    minhash: tuple[int, ...] = ()
+
+    def candidate(self) -> DedupCandidate:
+        return DedupCandidate(
+            article_id=self.article_id,
+            received_at=self.received_at,
+            content_hash=self.content_hash,
+            minhash=list(self.minhash) or None,
+            cluster_id=self.cluster_id,
+        )
+
+    def to_source(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "received_at": self.received_at.isoformat(),
+            "content_hash": self.content_hash,
+            "cluster_id": self.cluster_id,
+            "minhash": list(self.minhash),
+        }
+
+    @classmethod
+    def from_source(cls, src: dict[str, Any]) -> Claim:
+        return cls(
+            article_id=src["article_id"],
+            received_at=datetime.fromisoformat(src["received_at"]),
+            content_hash=src["content_hash"],
+            cluster_id=src["cluster_id"],
+            minhash=tuple(src.get("minhash") or ()),
+        )
+
+
+class Registry(Protocol):
+    async def lookup(self, keys: Iterable[str]) -> dict[str, Claim]: ...
+
+    async def claim(self, claims: dict[str, Claim]) -> set[str]:
+        """Record each key's claim unless the key is taken; returns the keys that were taken."""
+        ...
+
+
+def keys_of(article: EnrichedArticle) -> list[str]:
+    return [f"h:{article.dedup.content_hash}", *article.dedup.minhash_bands]
+
+
+def claim_of(article: EnrichedArticle) -> Claim:
+    d = article.dedup
+    return Claim(article.id, article.received_at, d.content_hash, d.cluster_id, tuple(d.minhash_signature))
 
 
 class DuplicateResolver:
-    def __init__(self, es: AsyncElasticsearch, alias: str, backoff: Backoff) -> None:
-        self._es = es
-        self._alias = alias
-        self._backoff = backoff
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
 
     async def resolve(self, articles: list[EnrichedArticle]) -> list[EnrichedArticle]:
-        stored = await self._candidates(articles)
-        resolved: dict[str, EnrichedArticle] = {}
-        seen: list[tuple[DedupCandidate, set[str]]] = list(stored)
-        for article in sorted(articles, key=lambda a: (a.received_at, a.id)):
-            keys = article.dedup
-            bands = set(keys.minhash_bands)
-            candidates = [c for c, c_bands in seen if c.content_hash == keys.content_hash or bands & c_bands]
-            decision = resolve_duplicate(article.id, article.received_at, keys, candidates)
-            done = article.model_copy(update={"dedup": with_decision(keys, decision)})
-            resolved[article.id] = done
-            seen.append((_candidate(done.id, done.received_at, done.dedup.model_dump()), bands))
-        return [resolved[a.id] for a in articles]
+        """Each article with ``duplicate_of``/``similarity``/``cluster_id`` decided, in input order."""
+        ordered = sorted(articles, key=lambda a: (a.received_at, a.id))
+        known = await self._registry.lookup({k for a in ordered for k in keys_of(a)})
+        decided, wanted = self._decide(ordered, known)
+        taken = await self._registry.claim(wanted)
+        if taken:
+            # Another worker claimed some keys at the same moment: decide those articles again
+            # against what the registry now holds (first claim wins everywhere).
+            known |= await self._registry.lookup(taken)
+            again = [a for a in ordered if taken & set(keys_of(a))]
+            redecided, _ = self._decide(again, known, claim_new=False)
+            decided |= redecided
+        return [decided[a.id] for a in articles]
 
-    async def _candidates(self, articles: list[EnrichedArticle]) -> list[tuple[DedupCandidate, set[str]]]:
-        hashes = sorted({a.dedup.content_hash for a in articles})
-        bands = sorted({b for a in articles for b in a.dedup.minhash_bands})
-        query: dict[str, Any] = {
-            "bool": {
-                "should": [{"terms": {"dedup.content_hash": hashes}}, {"terms": {"dedup.minhash_bands": bands}}],
-                "minimum_should_match": 1,
-                "must_not": [{"ids": {"values": [a.id for a in articles]}}],
-            }
-        }
+    @staticmethod
+    def _decide(
+        ordered: list[EnrichedArticle], known: dict[str, Claim], *, claim_new: bool = True
+    ) -> tuple[dict[str, EnrichedArticle], dict[str, Claim]]:
+        known = dict(known)
+        decided: dict[str, EnrichedArticle] = {}
+        wanted: dict[str, Claim] = {}
+        for article in ordered:
+            keys = keys_of(article)
+            candidates = {c.article_id: c for k in keys if (c := known.get(k)) is not None}
+            decision = resolve_duplicate(
+                article.id, article.received_at, article.dedup, [c.candidate() for c in candidates.values()]
+            )
+            done = article.model_copy(update={"dedup": with_decision(article.dedup, decision)})
+            decided[article.id] = done
+            if claim_new:
+                mine = claim_of(done)
+                for key in keys:
+                    if key not in known:  # first seen here: this article claims it (later ones see it)
+                        known[key] = wanted[key] = mine
+        return decided, wanted
+
+
+class MemoryRegistry:
+    def __init__(self) -> None:
+        self._claims: dict[str, Claim] = {}
+
+    async def lookup(self, keys: Iterable[str]) -> dict[str, Claim]:
+        return {k: self._claims[k] for k in keys if k in self._claims}
+
+    async def claim(self, claims: dict[str, Claim]) -> set[str]:
+        taken = {k for k in claims if k in self._claims and self._claims[k] != claims[k]}
+        for key, claim in claims.items():
+            self._claims.setdefault(key, claim)
+        return taken
+
+
+REGISTRY_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "article_id": {"type": "keyword"},
+        "received_at": {"type": "date"},
+        "content_hash": {"type": "keyword"},
+        "cluster_id": {"type": "keyword"},
+        "minhash": {"type": "long", "index": False, "doc_values": False},
+    },
+}
+
+
+class ElasticsearchRegistry:
+    """The registry as an Elasticsearch index (``<alias>-dedup``): real-time gets, ``create`` claims."""
+
+    def __init__(self, es: AsyncElasticsearch, index: str, backoff: Backoff) -> None:
+        self._es = es
+        self._index = index
+        self._backoff = backoff
+        self._ready = False
+
+    async def _retrying(self, what: str, call: Any) -> Any:
         attempt = 0
         while True:
             try:
-                resp = await self._es.search(
-                    index=self._alias, query=query, size=_MAX_CANDIDATES, source_includes=_CANDIDATE_FIELDS
-                )
-                break
-            except NotFoundError:
-                return []  # no index yet: nothing was seen before
+                if not self._ready:
+                    if not await self._es.indices.exists(index=self._index):
+                        await self._es.options(ignore_status=400).indices.create(
+                            index=self._index,
+                            mappings=REGISTRY_MAPPING,
+                            settings={"number_of_shards": 1, "number_of_replicas": 0},
+                        )
+                    self._ready = True
+                return await call()
             except (ESConnectionError, ConnectionTimeout) as exc:
                 attempt += 1
-                logger.warning("Elasticsearch unreachable looking up duplicates in %s: %s", self._alias, exc)
+                logger.warning("Elasticsearch unreachable (%s on %s, attempt %s): %s", what, self._index, attempt, exc)
                 await self._backoff.sleep(attempt)
-        found = []
-        for hit in resp.body["hits"]["hits"]:
-            src = hit["_source"]
-            dedup = src.get("dedup", {})
-            received = datetime.fromisoformat(src["received_at"])
-            found.append((_candidate(src["id"], received, dedup), set(dedup.get("minhash_bands", []))))
-        return found
 
+    async def lookup(self, keys: Iterable[str]) -> dict[str, Claim]:
+        ids = sorted(set(keys))
+        if not ids:
+            return {}
+        resp = await self._retrying("lookup", lambda: self._es.mget(index=self._index, ids=ids, realtime=True))
+        return {d["_id"]: Claim.from_source(d["_source"]) for d in resp.body["docs"] if d.get("found")}
 
-def _candidate(article_id: str, received_at: datetime, dedup: dict[str, Any]) -> DedupCandidate:
-    return DedupCandidate(
-        article_id=article_id,
-        received_at=received_at,
-        content_hash=dedup["content_hash"],
-        simhash=dedup.get("simhash"),
-        cluster_id=dedup.get("cluster_id"),
-    )
+    async def claim(self, claims: dict[str, Claim]) -> set[str]:
+        if not claims:
+            return set()
+        operations: list[dict[str, Any]] = []
+        for key, claim in claims.items():
+            operations.append({"create": {"_index": self._index, "_id": key}})
+            operations.append(claim.to_source())
+        resp = await self._retrying("claim", lambda: self._es.bulk(operations=operations))
+        taken: set[str] = set()
+        for item in resp.body["items"]:
+            result = item["create"]
+            if result.get("status") == 409:
+                taken.add(result["_id"])
+            elif result.get("status", 500) >= 300:
+                # Not fatal: the key stays unclaimed and a later article claims it.
+                logger.warning(
+                    "could not claim dedup key %s in %s: %s", result["_id"], self._index, result.get("error")
+                )
+        return taken

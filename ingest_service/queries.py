@@ -75,7 +75,7 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
             }
         },
         "aggs": {name: {"terms": {"field": fld, "size": facet_size}} for name, fld in FACET_FIELDS.items()},
-        "_source": {"excludes": ["body", "clean_body", "dedup.minhash_bands", "entities.spans"]},
+        "_source": {"excludes": ["body", "clean_body", "dedup.minhash_*", "entities.spans"]},
     }
     body["aggs"]["published"] = {
         "date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1}

@@ -115,6 +115,22 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from enrich_service.offline import enrich_files, load
+    from enrich_service.settings import EnrichSettings
+    from newsflow.posting import ArticleFileError
+
+    try:
+        articles = load([Path(p) for p in args.paths])
+    except (ArticleFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = EnrichSettings()
+    return asyncio.run(enrich_files(articles, model=args.model or settings.model, batch_size=settings.batch_size))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -149,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collapse", action="store_true", help="one hit per story (duplicates folded)")
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--api")
+    p = add("enrich", cmd_enrich, "enrich article files offline (no Kafka/ES); one EnrichedArticle JSON per line")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--model", help="spaCy pipeline package (default $NEWSFLOW_ENRICH_MODEL or the small English model)")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser

@@ -162,6 +162,9 @@ class Dedup(_Model):
     minhash_bands: list[str] = Field(
         default_factory=list, description="LSH band keys of a MinHash signature, for near-duplicate lookup."
     )
+    minhash_signature: list[int] = Field(
+        default_factory=list, description="The 128 MinHash values the bands come from: similarity estimates."
+    )
     duplicate_of: str | None = Field(default=None, description="Id of the original this article copies.")
     similarity: float | None = Field(default=None, ge=0.0, le=1.0)
     cluster_id: str = Field(description="Id shared by an original and all its copies (the original's id).")

@@ -68,7 +68,7 @@ def pipeline(infra: Any, es: Elasticsearch, tmp_path_factory: pytest.TempPathFac
     finally:
         p.stop_all()
         # Deleting by wildcard is refused by default (action.destructive_requires_name): name each index.
-        for index in es.indices.get(index=f"{p.alias}-v*", allow_no_indices=True, ignore_unavailable=True):
+        for index in es.indices.get(index=f"{p.alias}-*", allow_no_indices=True, ignore_unavailable=True):
             es.indices.delete(index=index)
         es.options(ignore_status=404).indices.delete_index_template(name=p.alias)
 
