@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_FLAGS ?= -q
 
-.PHONY: help install demo up down status test unit integration check lint format typecheck schemas clean
+.PHONY: help install demo up down status test unit integration check lint format typecheck schemas eval clean
 
 help:
 	@echo "make demo   - start Kafka, Elasticsearch and both services; post the demo articles; search them"
 	@echo "make test   - lint, type-check, unit tests, integration tests on real Kafka + Elasticsearch"
 	@echo "make down   - stop everything make demo started"
+	@echo "make eval   - enrichment accuracy against the hand-written gold, and its throughput"
 	@echo "other: install unit integration check format schemas status clean"
 
 $(STAMP): pyproject.toml
@@ -57,6 +58,9 @@ typecheck: install
 
 schemas: install
 	$(BIN)/python -m schemas.export
+
+eval: install
+	$(BIN)/python -m enrich_service.evaluation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

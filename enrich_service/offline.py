@@ -42,10 +42,12 @@ async def enrich_files(
     *,
     model: str,
     batch_size: int = 16,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Enrich ``(where, article dict)`` pairs, print one EnrichedArticle JSON per line; 1 if any failed."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     nlp = load_nlp(model)
     enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=batch_size)
     failed = 0
