@@ -13,13 +13,12 @@ own duplicate) and the same original as before. The choice among candidates is t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from elasticsearch import AsyncElasticsearch, ConnectionTimeout
-from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import AsyncElasticsearch
 
 from enrich_service.backoff import Backoff
 from enrich_service.domain.dedup import DedupCandidate, resolve_duplicate, with_decision
@@ -161,23 +160,17 @@ class ElasticsearchRegistry:
         self._backoff = backoff
         self._ready = False
 
-    async def _retrying(self, what: str, call: Any) -> Any:
-        attempt = 0
-        while True:
-            try:
-                if not self._ready:
-                    if not await self._es.indices.exists(index=self._index):
-                        await self._es.options(ignore_status=400).indices.create(
-                            index=self._index,
-                            mappings=REGISTRY_MAPPING,
-                            settings={"number_of_shards": 1, "number_of_replicas": 0},
-                        )
-                    self._ready = True
-                return await call()
-            except (ESConnectionError, ConnectionTimeout) as exc:
-                attempt += 1
-                logger.warning("Elasticsearch unreachable (%s on %s, attempt %s): %s", what, self._index, attempt, exc)
-                await self._backoff.sleep(attempt)
+    async def _prepare(self) -> None:
+        if not await self._es.indices.exists(index=self._index):
+            await self._es.options(ignore_status=400).indices.create(
+                index=self._index, mappings=REGISTRY_MAPPING, settings={"number_of_shards": 1, "number_of_replicas": 0}
+            )
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        if not self._ready:
+            await self._backoff.retrying(self._prepare, what=f"creating {self._index}")
+            self._ready = True
+        return await self._backoff.retrying(call, what=f"{what} in {self._index}")
 
     async def lookup(self, keys: Iterable[str]) -> dict[str, Claim]:
         ids = sorted(set(keys))

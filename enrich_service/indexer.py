@@ -40,15 +40,9 @@ class Indexer:
         self._index_ready = False
 
     async def _ensure_index(self) -> None:
-        attempt = 0
-        while not self._index_ready:
-            try:
-                await ensure_index(self._es, self._alias)
-                self._index_ready = True
-            except (ESConnectionError, ConnectionTimeout) as exc:
-                attempt += 1
-                logger.warning("Elasticsearch unreachable preparing %s (attempt %s): %s", self._alias, attempt, exc)
-                await self._backoff.sleep(attempt)
+        if not self._index_ready:
+            await self._backoff.retrying(lambda: ensure_index(self._es, self._alias), what=f"preparing {self._alias}")
+            self._index_ready = True
 
     @property
     def alias(self) -> str:
