@@ -34,6 +34,8 @@ def faust_options(settings: EnrichSettings) -> dict[str, Any]:
         "producer_acks": -1,
         "producer_max_request_size": ENRICHED_MAX_BYTES,
         "broker_commit_interval": 1.0,
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": settings.heartbeat_interval_s,
         "web_enabled": settings.web_enabled,
         "web_port": settings.web_port,
         "web_bind": settings.web_host,

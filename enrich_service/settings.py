@@ -30,6 +30,9 @@ class EnrichSettings(BaseSettings):
     #: Backoff bounds for transient Kafka/Elasticsearch failures.
     retry_initial_s: float = 0.5
     retry_max_s: float = 15.0
+    #: A worker that dies without leaving the group holds its partitions this long (Faust's default: 60 s).
+    session_timeout_s: float = 10.0
+    heartbeat_interval_s: float = 3.0
     web_enabled: bool = True
     web_port: int = 6066
     web_host: str = "127.0.0.1"
