@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaError
 
 from enrich_service.app import EnrichApp, create_app
 from enrich_service.backoff import Backoff
@@ -22,6 +23,9 @@ from schemas.articles import EnrichedArticle
 
 logger = logging.getLogger(__name__)
 
+#: Kafka unreachable or slow to acknowledge: retried, never a reason to dead-letter an article.
+KAFKA_TRANSIENT: tuple[type[Exception], ...] = (KafkaError, TimeoutError, OSError)
+
 
 def build_app(settings: EnrichSettings) -> EnrichApp:
     nlp = load_nlp(settings.model)
@@ -32,13 +36,24 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
 
     def processor_factory(app: faust.App, enriched: faust.TopicT, dlq: faust.TopicT) -> tuple[BatchProcessor, Any]:
+        async def produce(
+            topic: faust.TopicT, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+        ) -> None:
+            """Send and wait for every ack; while Kafka is unreachable, retry the lot (at least once)."""
+
+            async def attempt() -> None:
+                pending = [await topic.send(key=k, value=v, headers=h) for k, v, h in records]
+                await asyncio.gather(*pending)
+
+            await backoff.retrying(
+                attempt, what=f"producing {len(records)} records to {topic.get_topic_name()}", transient=KAFKA_TRANSIENT
+            )
+
         async def send_enriched(articles: list[EnrichedArticle]) -> None:
-            pending = [await enriched.send(key=a.id.encode(), value=a.model_dump_json().encode()) for a in articles]
-            await asyncio.gather(*pending)
+            await produce(enriched, [(a.id.encode(), a.model_dump_json().encode(), []) for a in articles])
 
         async def send_dead(letters: list[DeadLetter]) -> None:
-            pending = [await dlq.send(key=d.incoming.key, value=d.incoming.value, headers=d.headers()) for d in letters]
-            await asyncio.gather(*pending)
+            await produce(dlq, [(d.incoming.key, d.incoming.value, d.headers()) for d in letters])
             for d in letters:
                 logger.warning("dead-lettered %s to %s: %s", d.incoming.where(), dlq.get_topic_name(), d.error)
 

@@ -51,7 +51,7 @@ class Pipeline:
     def api(self) -> str:
         return f"http://127.0.0.1:{self.ingest_port}"
 
-    def env(self, service: str) -> dict[str, str]:
+    def env(self, service: str, web_port: int | None = None) -> dict[str, str]:
         prefix = f"NEWSFLOW_{service.upper()}_"
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
         values = {
@@ -63,22 +63,24 @@ class Pipeline:
             "INDEX_ALIAS": self.alias,
         }
         if service == "ingest":
-            values |= {"PORT": str(self.ingest_port), "HOST": "127.0.0.1"}
+            values |= {"PORT": str(self.ingest_port), "HOST": "127.0.0.1", "SEND_TIMEOUT_S": "3"}
         else:
             values |= {
                 "APP_ID": f"newsflow-enrich-{self.suffix}",
-                "WEB_PORT": str(self.web_port),
-                "DATA_DIR": str(self.log_dir / "enrich-data"),
+                "WEB_PORT": str(web_port or self.web_port),
+                "DATA_DIR": str(self.log_dir / f"enrich-data-{web_port or self.web_port}"),
             }
         env.update({prefix + k: v for k, v in values.items()})
         return env
 
-    def start(self, service: str) -> None:
+    def start(self, service: str, instance: str | None = None) -> None:
+        """Start ``service`` (ingest or enrich); ``instance`` names a further worker of the same group."""
+        name = instance or service
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "newsflow", "serve", service],
-            env=self.env(service),
+            env=self.env(service, web_port=free_port() if instance else None),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
