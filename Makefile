@@ -59,8 +59,9 @@ typecheck: install
 schemas: install
 	$(BIN)/python -m schemas.export
 
+EVAL_FLAGS ?=
 eval: install
-	$(BIN)/python -m enrich_service.evaluation
+	$(BIN)/python -m enrich_service.evaluation $(EVAL_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

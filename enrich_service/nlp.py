@@ -14,6 +14,10 @@ run on hand-built docs (``Doc(Vocab(), words=..., ents=...)``) through ``spacy.b
 * ``newsflow_quotes`` — sets ``doc._.newsflow_quotes`` (``list[schemas.Quote]``), using the doc's
   sentences when it has them and the entity index (built from ``doc.ents`` if the entities component
   did not run).
+
+Entities and sentences are read from the doc's token arrays (``doc_mentions``, ``doc_sentences``) and
+``doc.text`` once per doc (kept on ``doc._.newsflow_text``): spaCy rebuilds ``doc.text``, ``doc.ents``
+and ``doc.sents`` from Python token objects on every read, which cost more than our own rules.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from __future__ import annotations
 import logging
 from functools import cache
 
+import numpy as np
 import spacy
+from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -39,27 +45,63 @@ UNNEEDED_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "parser", "attribut
 EXT_ENTITY_INDEX = "newsflow_entity_index"
 EXT_ENTITIES = "newsflow_entities"
 EXT_QUOTES = "newsflow_quotes"
+EXT_TEXT = "newsflow_text"
 
-for _name in (EXT_ENTITY_INDEX, EXT_ENTITIES, EXT_QUOTES):
+for _name in (EXT_ENTITY_INDEX, EXT_ENTITIES, EXT_QUOTES, EXT_TEXT):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
 
-def doc_mentions(doc: Doc) -> list[Mention]:
-    """The doc's NER entities as domain ``Mention``s."""
-    return [Mention(ent.text, ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+def doc_mentions(doc: Doc, text: str | None = None) -> list[Mention]:
+    """The doc's NER entities as domain ``Mention``s (the same as ``doc.ents``, read from the token
+    arrays: building ``Token`` and ``Span`` objects costs more than resolving the entities)."""
+    if len(doc) == 0:
+        return []
+    iob, types, starts, lengths = (col.tolist() for col in doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).T)
+    text = doc.text if text is None else text  # (``doc.text`` joins every token: read it once)
+    strings = doc.vocab.strings
+    found: list[Mention] = []
+    i, n = 0, len(iob)
+    while i < n:
+        # 3 = B (begins), 1 = I (inside: begins an entity only after a token outside one).
+        if iob[i] == 3 or (iob[i] == 1 and types[i]):
+            j = i + 1
+            while j < n and iob[j] == 1:
+                j += 1
+            start, end = starts[i], starts[j - 1] + lengths[j - 1]
+            found.append(Mention(text[start:end], strings[types[i]], start, end))
+            i = j
+        else:
+            i += 1
+    return found
 
 
 def doc_sentences(doc: Doc) -> list[tuple[int, int]] | None:
-    """Character spans of the doc's sentences, or ``None`` when nothing set sentence boundaries."""
-    if not doc.has_annotation("SENT_START"):
+    """Character spans of the doc's sentences, or ``None`` when nothing set sentence boundaries.
+
+    Read from the token arrays in one go (the same result as ``doc.sents``; iterating tokens and
+    spans in Python cost more than the rest of the quote extraction).
+    """
+    if len(doc) == 0:
+        return [] if doc.has_annotation("SENT_START") else None
+    arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
+    sent_start = np.where(arr[:, 0] == 1, 1, np.where(arr[:, 0] == 0, 0, -1))
+    if len(doc) > 1 and not sent_start[1:].any():
         return None
-    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+    starts = np.flatnonzero(sent_start == 1)
+    if starts.size == 0 or starts[0] != 0:
+        starts = np.concatenate(([0], starts))
+    ends = np.append(starts[1:], len(doc)) - 1
+    char_starts = arr[starts, 1]
+    char_ends = arr[ends, 1] + arr[ends, 2]
+    return [(int(a), int(b)) for a, b in zip(char_starts, char_ends, strict=True)]
 
 
 @Language.component(ENTITIES_COMPONENT)
 def entities_component(doc: Doc) -> Doc:
-    index = resolve_entities(doc.text, doc_mentions(doc))
+    text = doc.text
+    doc._.set(EXT_TEXT, text)
+    index = resolve_entities(text, doc_mentions(doc, text))
     doc._.set(EXT_ENTITY_INDEX, index)
     doc._.set(EXT_ENTITIES, list(index.entities))
     return doc
@@ -67,10 +109,12 @@ def entities_component(doc: Doc) -> Doc:
 
 @Language.component(QUOTES_COMPONENT)
 def quotes_component(doc: Doc) -> Doc:
+    cached = doc._.get(EXT_TEXT)  # set by the entities component (``doc.text`` is rebuilt on each read)
+    text = cached if isinstance(cached, str) else doc.text
     index = doc._.get(EXT_ENTITY_INDEX)
     if not isinstance(index, EntityIndex):
-        index = resolve_entities(doc.text, doc_mentions(doc))
-    doc._.set(EXT_QUOTES, extract_quotes(doc.text, doc_sentences(doc), index))
+        index = resolve_entities(text, doc_mentions(doc, text))
+    doc._.set(EXT_QUOTES, extract_quotes(text, doc_sentences(doc), index))
     return doc
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from schemas.ids import ID_PATTERN, derive_article_id
 
@@ -36,8 +36,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _iso_string(value: object) -> object:
+    """Dates come as ISO 8601 strings: a bare number is refused, not read as a Unix timestamp."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be an ISO 8601 date-time string, e.g. 2026-03-04T09:30:00Z")
+    return value
+
+
 NonBlank = Annotated[str, AfterValidator(_not_blank)]
-AwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime | None, BeforeValidator(_iso_string), AfterValidator(_aware)]
 
 
 class _Model(BaseModel):

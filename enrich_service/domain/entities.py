@@ -8,8 +8,16 @@ here knows about spaCy. Steps, for each mention:
    "Norwegian Foreign Minister"), a possessive ("Varga's") and stray punctuation go;
 3. obvious false positives go (pronouns, lone titles, no letters, lower-case words, stop list);
 4. the alias table maps variants to one name ("Kiev" -> "Kyiv", "U.S." -> "United States");
-5. within the article, a person's short forms map to the full name used elsewhere ("Varga",
-   "Mr. Varga" -> "Elena Varga"), even when the model gave the short form another label.
+5. the words around a mention correct the model's label (``_context_type``): a name after a role or
+   honorific ("coach Saskia Dromgo", "chief executive, Ana Pellow,", "Ms. Ruvaldo") or whose surname
+   is tagged PERSON elsewhere is a PERSON; a "person" ending in an organisation word
+   (``data/org_words.txt``: "Marrowby Town", "X Advisers") or introduced by one ("the airline X") is an
+   ORG; a lone word after "in"/"at" or "the mayor of" is a place; "Storm X" is an EVENT; a first name
+   the model cut off before a middle initial ("J. Austin") is taken back;
+6. within the article, a person's short forms map to the full name used elsewhere ("Varga",
+   "Mr. Varga" -> "Elena Varga"), even when the model gave the short form another label; a lone
+   head word ("the Bank") or a first word tagged PERSON ("Marrowby") maps to the organisation it
+   heads or starts ("Central Bank of Norvia", "Marrowby Town").
 
 The result is an ``EntityIndex``: the entities plus every mention resolved to its entity, so later
 steps (quotes) can map any span or name back to its canonical entity.
@@ -167,12 +175,17 @@ def extract_entities(text: str, mentions: Iterable[Mention]) -> list[Entity]:
 
 def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
     """Resolve NER ``mentions`` of ``text`` to canonical entities (see the module docstring)."""
+    mentions = list(mentions)
+    person_words = _person_words(text, mentions)
     trimmed: list[tuple[int, int, str, EntityType]] = []
     for mention in mentions:
         entity_type = LABEL_TYPES.get(mention.label.upper())
         if entity_type is None or not (0 <= mention.start < mention.end <= len(text)):
             continue
-        span = trim_mention(text, mention.start, mention.end, entity_type)
+        start = mention.start
+        if entity_type == EntityType.PERSON:
+            start = _first_name_before_initial(text, start)
+        span = trim_mention(text, start, mention.end, entity_type)
         if span is None:
             continue
         start, end = span
@@ -180,12 +193,113 @@ def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
         name = alias_table().get(_fold(surface), surface)
         if is_false_positive(name):
             continue
+        entity_type = _context_type(text, start, name, entity_type, person_words)
         trimmed.append((start, end, name, _demonym_type(name, entity_type)))
-    linked = _link_short_names(text, trimmed)
+    linked = _link_head_nouns(_link_short_names(text, trimmed))
     entities = _entities(text, linked)
     final_types = {e.name: e.type for e in entities}
     resolved = [ResolvedMention(m.start, m.end, m.surface, m.name, final_types[m.name]) for m in linked]
     return EntityIndex.build(entities, resolved)
+
+
+_INITIAL_START = re.compile(r"[A-Z]\.\s")
+_WORD_BEFORE = re.compile(r"(?<![\w.])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+$")
+
+
+def _first_name_before_initial(text: str, start: int) -> int:
+    """A person mention starting with a middle initial ("J. Austin") takes the first name the model left
+    out right before it ("Lloyd J. Austin"), unless that word is a title."""
+    if not _INITIAL_START.match(text, start):
+        return start
+    match = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    if match is None or _is_title(match.group(1)) or match.group(1).lower() in ("the", "and", "of", "by", "with"):
+        return start
+    return match.start(1)
+
+
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)"
+_AFTER_HONORIFIC = re.compile(rf"\b{_HONORIFIC}\.?\s+([A-Z][\w’'-]+)")
+_HONORIFIC_BEFORE = re.compile(rf"\b{_HONORIFIC}\.?\s+$")
+_WORD_RIGHT_BEFORE = re.compile(r"([\w’'-]+),?\s+$")
+_NAME_TOKEN = re.compile(r"[A-Z][a-zà-ÿ’'-]*[a-zà-ÿ](?:-[A-Z][a-zà-ÿ’'-]+)*\.?|[A-Z]\.")
+#: Nouns that introduce an organisation's name ("the airline Skyvance", "the software maker X").
+_ORG_INTRODUCERS = frozenset(
+    {"airline", "carrier", "company", "firm", "maker", "carmaker", "lender", "bank", "club", "group", "start-up"}
+    | {"startup", "retailer", "insurer", "operator", "broadcaster", "newspaper", "publisher", "developer"}
+    | {"manufacturer", "miner", "supplier", "charity", "union", "party", "team", "brand", "chain", "conglomerate"}
+)
+
+
+_NAMED_STORM = re.compile(r"(?:Storm|Hurricane|Typhoon|Cyclone|Tropical Storm|Super Typhoon)\s+[A-Z]")
+#: Prepositions after which a lone capitalised word is a place, not a person.
+_PLACE_PREPOSITIONS = frozenset(
+    {"in", "at", "near", "outside", "across", "around", "throughout", "inside", "through", "via"}
+)
+_PLACE_OF = re.compile(
+    r"\b(?:mayor|governor|isle|island|islands|city|town|port|bay|gulf|republic|kingdom|province|county|state|"
+    r"strait|people|residents|capital|centre|center|outskirts|north|south|east|west|streets|heart)\s+of\s+$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def org_words() -> frozenset[str]:
+    return read_words("org_words.txt")
+
+
+def _person_words(text: str, mentions: Sequence[Mention]) -> frozenset[str]:
+    """Single name words that name a person in this text: the last word of a mention the model tagged
+    PERSON, and a capitalised word after "Mr."/"Ms."/"Dr." and the like."""
+    words = {m.text.split()[-1] for m in mentions if m.label.upper() in ("PERSON", "PER") and m.text.split()}
+    words |= {match.group(1) for match in _AFTER_HONORIFIC.finditer(text)}
+    return frozenset(_strip_possessive(w.translate(_APOSTROPHES)) for w in words)
+
+
+def _looks_like_person_name(name: str) -> bool:
+    tokens = name.split()
+    return (
+        1 <= len(tokens) <= 4
+        and all(_NAME_TOKEN.fullmatch(t) for t in tokens)
+        and not any(_bare(t) in org_words() for t in tokens)
+    )
+
+
+def _context_type(
+    text: str, start: int, name: str, entity_type: EntityType, person_words: frozenset[str]
+) -> EntityType:
+    """The type the words around a mention show, when the model's label contradicts them.
+
+    * PERSON -> ORG: its last word only ends organisations' names ("Marrowfield Town", "X Advisers"), or
+      an organisation noun introduces it ("the airline Skyvance");
+    * ORG or GPE -> PERSON: a person's name (capitalised words, no organisation word) after a title or
+      role ("coach Saskia Dromgoole", "chief executive, Ana Ruvalde,") or an honorific ("Ms. Ruvalde"), or
+      whose last word names a person elsewhere in the text ("Renata Oyelowo-Braga" ... "Oyelowo-Braga").
+    """
+    if _NAMED_STORM.match(name):
+        return EntityType.EVENT  # "Storm Ilse", "Hurricane Maria": weather, not an organisation or person
+    before = text[max(0, start - 40) : start]
+    word_before = _WORD_RIGHT_BEFORE.search(before)
+    previous = _bare(word_before.group(1)) if word_before else ""
+    if entity_type == EntityType.PERSON:
+        last = _bare(name.split()[-1]) if name.split() else ""
+        if last in org_words() or previous in _ORG_INTRODUCERS:
+            return EntityType.ORG
+        place_cue = previous in _PLACE_PREPOSITIONS or _PLACE_OF.search(before)
+        if len(name.split()) == 1 and place_cue and not _HONORIFIC_BEFORE.search(before):
+            return EntityType.GPE  # "a meeting in Brennick", "the mayor of Brennick": a place
+        return entity_type
+    if entity_type not in (EntityType.ORG, EntityType.GPE) or not _looks_like_person_name(name):
+        return entity_type
+    if name in type_overrides() or name in alias_table().values():
+        return entity_type
+    tokens = name.split()
+    if _HONORIFIC_BEFORE.search(before):
+        return EntityType.PERSON
+    if len(tokens) >= 2 and (
+        _is_title(previous) or _strip_possessive(tokens[-1].translate(_APOSTROPHES)) in person_words
+    ):
+        return EntityType.PERSON
+    return entity_type
 
 
 def trim_mention(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int] | None:
@@ -262,6 +376,21 @@ def _strip_possessive(text: str) -> str:
 def _strip_determiner(text: str) -> str:
     head, _, rest = text.partition(" ")
     return rest if head.lower() in ("the", "a", "an") and rest else text
+
+
+def is_title_word(word: str) -> bool:
+    """Whether ``word`` is a title or role word ("minister", "Mr.", "spokeswoman")."""
+    return _is_title(word)
+
+
+def strip_titles(name: str) -> str:
+    """``name`` without the titles in front ("Chief Financial Officer Ana Ruvalde" -> "Ana Ruvalde"):
+    everything up to the last title word that has only capitalised words before it."""
+    words = _strip_title_words(name).split()
+    for j in range(len(words) - 2, -1, -1):
+        if _is_title(words[j]) and all(w[:1].isupper() for w in words[:j]):
+            return " ".join(words[j + 1 :])
+    return " ".join(words)
 
 
 def _strip_title_words(text: str) -> str:
@@ -349,6 +478,46 @@ def _link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]]
     return resolved
 
 
+def _head_word(name: str) -> str:
+    """The head noun of an organisation's name: the word before "of" ("Central Bank of Norland" -> "Bank"),
+    else the last word ("Norland Fishermen's Union" -> "Union")."""
+    tokens = [_strip_possessive(t) for t in name.split()]
+    for i, token in enumerate(tokens[1:], start=1):
+        if token.lower() == "of":
+            return tokens[i - 1]
+    return tokens[-1]
+
+
+def _link_head_nouns(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
+    """A lone generic word ("the Bank", "the Union", "the Ministry") that is the head of a longer
+    organisation's name in the same article is that organisation (the latest one before it, else the
+    first after) — unless the word is also tagged a place or person in the article."""
+    orgs = [(m.start, m.name) for m in mentions if m.type == EntityType.ORG and len(m.name.split()) > 1]
+    if not orgs:
+        return mentions
+    resolved: list[ResolvedMention] = []
+    for m in mentions:
+        if len(m.name.split()) == 1 and m.type != EntityType.PERSON and not _is_place_like(m, mentions):
+            containing = [(s, n) for s, n in orgs if _head_word(n) == m.name]
+        elif len(m.name.split()) == 1 and m.type == EntityType.PERSON and m.name == m.surface:
+            # "Marrowfield" tagged PERSON where the article names "Marrowfield Town": the organisation.
+            containing = [(s, n) for s, n in orgs if n.split()[0] == m.name]
+        else:
+            containing = []
+        if containing:
+            before = [n for s, n in containing if s < m.start]
+            name = before[-1] if before else containing[0][1]
+            m = ResolvedMention(m.start, m.end, m.surface, name, EntityType.ORG)
+        resolved.append(m)
+    return resolved
+
+
+def _is_place_like(mention: ResolvedMention, mentions: list[ResolvedMention]) -> bool:
+    """Whether a single word is tagged a place or person somewhere in the article (not a generic head)."""
+    kinds = (EntityType.GPE, EntityType.LOC, EntityType.PERSON)
+    return any(m.name == mention.name and m.type in kinds for m in mentions)
+
+
 def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
     order: list[str] = []
     types: dict[str, Counter[EntityType]] = defaultdict(Counter)
@@ -366,6 +535,8 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
     entities = []
     for name in order:
         entity_type = overrides.get(name) or _majority_type(types[name])
+        if entity_type == EntityType.PERSON and len(name.split()) == 1:
+            entity_type = _place_over_person(types[name]) or entity_type
         entities.append(
             Entity(
                 name=name,
@@ -376,6 +547,16 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
             )
         )
     return entities
+
+
+def _place_over_person(counts: Counter[EntityType]) -> EntityType | None:
+    """A lone word tagged a person and a place in one article is the place when the place votes are at
+    least half the person votes: people are introduced by full name, a town is named alone."""
+    places = [t for t in (EntityType.GPE, EntityType.LOC) if counts[t]]
+    if not places:
+        return None
+    best = max(places, key=lambda t: counts[t])
+    return best if 2 * sum(counts[t] for t in places) >= counts[EntityType.PERSON] else None
 
 
 def _majority_type(counts: Counter[EntityType]) -> EntityType:

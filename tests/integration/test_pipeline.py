@@ -144,11 +144,17 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
 ) -> None:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap)
+    worker = pipeline.processes["enrich"]
+    # Longer than spaCy's max_length (1,000,000 characters): the model refuses it.
+    choking = json.dumps(
+        {"id": "poison-3", "title": "Long", "body": "word " * 250_000, "received_at": "2026-01-01T00:00:00Z"}
+    ).encode()
+    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap, max_request_size=4 * 1024 * 1024)
     await producer.start()
     try:
         await producer.send_and_wait(pipeline.raw_topic, b"\x00 not json", key=b"poison-1")
         await producer.send_and_wait(pipeline.raw_topic, b'{"id": "poison-2", "body": "no title"}', key=b"poison-2")
+        await producer.send_and_wait(pipeline.raw_topic, choking, key=b"poison-3")
     finally:
         await producer.stop()
     after = api.post("/articles", json=fictional_article(uuid.uuid4().hex[:8])).json()
@@ -163,7 +169,7 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
         for _ in range(20):
             batches = await consumer.getmany(timeout_ms=500)
             records += [r for rs in batches.values() for r in rs]
-            if {b"poison-1", b"poison-2"} <= {r.key for r in records}:
+            if {b"poison-1", b"poison-2", b"poison-3"} <= {r.key for r in records}:
                 break
     finally:
         await consumer.stop()
@@ -172,3 +178,6 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
     assert reasons[b"poison-2"]["newsflow.stage"] == b"validate"
     assert reasons[b"poison-2"]["newsflow.source.topic"] == pipeline.raw_topic.encode()
     assert b"title" in reasons[b"poison-2"]["newsflow.error"]
+    assert reasons[b"poison-3"]["newsflow.stage"] == b"nlp"
+    assert reasons[b"poison-3"]["newsflow.article_id"] == b"poison-3"
+    assert worker.poll() is None and pipeline.processes["enrich"] is worker  # no crash, no restart loop

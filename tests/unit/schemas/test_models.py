@@ -32,6 +32,12 @@ def test_url_must_be_absolute_http(url: str) -> None:
         ArticleIn(title="T", body="B", url=url)
 
 
+def test_a_number_is_not_taken_for_a_date() -> None:
+    with pytest.raises(ValidationError) as info:
+        ArticleIn.model_validate({"title": "T", "body": "B", "published_at": 0})
+    assert _fields(info.value) == {"published_at"}
+
+
 def test_naive_dates_are_taken_as_utc() -> None:
     a = ArticleIn.model_validate({"title": "T", "body": "B", "published_at": "2026-02-01T10:00:00"})
     assert a.published_at == datetime(2026, 2, 1, 10, tzinfo=UTC)
