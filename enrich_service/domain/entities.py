@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from enrich_service.domain import places
 from enrich_service.domain.resources import read_rows, read_words
 from schemas.articles import Entity, EntityType, Span
 
@@ -537,6 +538,8 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
         entity_type = overrides.get(name) or _majority_type(types[name])
         if entity_type == EntityType.PERSON and len(name.split()) == 1:
             entity_type = _place_over_person(types[name]) or entity_type
+        if name not in overrides and _known_place_mislabelled(text, name, entity_type, spans[name]):
+            entity_type = EntityType.GPE
         entities.append(
             Entity(
                 name=name,
@@ -547,6 +550,22 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
             )
         )
     return entities
+
+
+def _known_place_mislabelled(text: str, name: str, entity_type: EntityType, spans: list[Span]) -> bool:
+    """A name the model labelled PERSON or ORG that the gazetteer knows as a place, with nothing in the
+    text marking it a person (no honorific or title before any mention): "Kyiv", "Minsk", "Georgia".
+    A PERSON label is overruled only for a country, a US state or a large city."""
+    if entity_type not in (EntityType.PERSON, EntityType.ORG):
+        return False
+    if not places.is_known_place(name, large=entity_type == EntityType.PERSON):
+        return False
+    for span in spans:
+        before = text[max(0, span.start - 40) : span.start]
+        word_before = _WORD_RIGHT_BEFORE.search(before)
+        if _HONORIFIC_BEFORE.search(before) or (word_before and _is_title(_bare(word_before.group(1)))):
+            return False
+    return True
 
 
 def _place_over_person(counts: Counter[EntityType]) -> EntityType | None:
