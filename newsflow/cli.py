@@ -131,6 +131,22 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return asyncio.run(enrich_files(articles, model=args.model or settings.model, batch_size=settings.batch_size))
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from enrich_service.dlq import list_dead_letters, replay_dead_letters
+    from enrich_service.settings import EnrichSettings
+
+    settings = EnrichSettings()
+    if args.action == "list":
+        records = asyncio.run(list_dead_letters(settings.kafka, settings.topics, limit=args.limit))
+        console.print_dead_letters(records, settings.topics.dlq)
+    else:
+        sent = asyncio.run(replay_dead_letters(settings.kafka, settings.topics, stage=args.stage))
+        print(f"replayed {sent} dead letters to {settings.topics.raw}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -168,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("enrich", cmd_enrich, "enrich article files offline (no Kafka/ES); one EnrichedArticle JSON per line")
     p.add_argument("paths", nargs="+")
     p.add_argument("--model", help="spaCy pipeline package (default $NEWSFLOW_ENRICH_MODEL or the small English model)")
+    p = add("dlq", cmd_dlq, "what is in the dead-letter topic and why; send it back after a fix")
+    p.add_argument("action", choices=["list", "replay"])
+    p.add_argument("--limit", type=int, default=100, help="list: at most this many")
+    p.add_argument("--stage", help="replay: only records that failed at this stage (decode, validate, nlp, index...)")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser

@@ -53,3 +53,10 @@ def print_search(result: dict[str, Any]) -> None:
         buckets = facets.get(name) or []
         if buckets:
             print(f"{name}: " + ", ".join(f"{b['value']} ({b['count']})" for b in buckets))
+
+
+def print_dead_letters(records: list[Any], topic: str) -> None:
+    print(f"{len(records)} dead letters in {topic}")
+    for r in records:
+        key = r.key.decode("utf-8", "replace") if r.key else "-"
+        print(f"  [{r.partition}]@{r.offset} key {key}: stage {r.stage}, from {r.source}: {r.error[:200]}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import uuid
 
 import httpx
@@ -181,3 +182,40 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
     assert reasons[b"poison-3"]["newsflow.stage"] == b"nlp"
     assert reasons[b"poison-3"]["newsflow.article_id"] == b"poison-3"
     assert worker.poll() is None and pipeline.processes["enrich"] is worker  # no crash, no restart loop
+
+
+async def test_dead_letters_can_be_listed_and_replayed_once(api: httpx.Client, pipeline: Pipeline) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    from enrich_service.dlq import list_dead_letters, replay_dead_letters
+    from newsflow.config import KafkaSettings, TopicSettings
+
+    kafka = KafkaSettings(bootstrap_servers=pipeline.kafka_bootstrap)
+    topics = TopicSettings(raw=pipeline.raw_topic, enriched=pipeline.enriched_topic, dlq=pipeline.dlq_topic)
+    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(pipeline.raw_topic, b"{broken", key=b"replay-me")
+    finally:
+        await producer.stop()
+
+    async def letters_for(key: bytes) -> list[object]:
+        for _ in range(60):
+            found = [r for r in await list_dead_letters(kafka, topics, limit=1000) if r.key == key]
+            if found:
+                return found
+            time.sleep(0.5)
+        return []
+
+    (letter,) = await letters_for(b"replay-me")
+    assert letter.stage == "decode" and letter.source.startswith(pipeline.raw_topic)  # type: ignore[attr-defined]
+    replayed = await replay_dead_letters(kafka, topics, stage="decode")
+    assert replayed >= 1
+    for _ in range(60):  # still broken: the worker dead-letters it again, with its reason
+        again = [r for r in await list_dead_letters(kafka, topics, limit=1000) if r.key == b"replay-me"]
+        if len(again) == 2:
+            break
+        time.sleep(0.5)
+    assert len(again) == 2
+    # Each dead letter is replayed once: the next replay sends only the new one.
+    assert await replay_dead_letters(kafka, topics, stage="decode") == 1

@@ -1,0 +1,106 @@
+"""What the quote rules read an article with: its text, sentences, paragraphs, quoted spans and entities,
+the speakers attributed so far, and the gender the text gives each person (for "he"/"she").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from enrich_service.domain.entities import EntityIndex, ResolvedMention
+from enrich_service.domain.quotes.marks import QuotedSpan
+from enrich_service.domain.text import SpanT, sentence_index
+from schemas.articles import EntityType, SpeakerType
+
+
+@dataclass(frozen=True, slots=True)
+class _Speaker:
+    name: str | None
+    type: SpeakerType
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    speaker: _Speaker
+    verb: str | None
+    position: int  # where the speaker is named (for pronoun look-back)
+
+
+@dataclass
+class _Context:
+    text: str
+    sentences: list[SpanT]
+    paragraphs: list[SpanT]
+    index: EntityIndex
+    quoted: list[QuotedSpan]
+    attributions: list[_Attribution] = field(default_factory=list)
+    paragraph_starts: list[int] = field(default_factory=list)
+    quote_bounds: list[SpanT] = field(default_factory=list)  # (open mark, after) of each marked quote
+    genders: dict[str, str] = field(default_factory=dict)  # person -> "he" / "she", when the text says
+
+    def __post_init__(self) -> None:
+        self.paragraph_starts = [p[0] for p in self.paragraphs]
+        self.quote_bounds = [(q.open_mark, q.after) for q in self.quoted]
+        self.genders = person_genders(self.text, self.index)
+
+    def fits(self, pronoun: str, speaker: _Speaker) -> bool:
+        """Whether ``he``/``she`` can mean ``speaker`` (a person of the other known gender cannot)."""
+        if pronoun not in ("he", "she") or speaker.name is None or speaker.type != SpeakerType.PERSON:
+            return True
+        return self.genders.get(speaker.name, pronoun) == pronoun
+
+    def sentence_of(self, offset: int) -> SpanT:
+        i = sentence_index(self.sentences, offset)
+        if i >= 0 and self.sentences[i][0] <= offset < self.sentences[i][1]:
+            return self.sentences[i]
+        p = self.paragraph_of(offset)
+        return self.paragraphs[p] if p >= 0 else (offset, offset)
+
+    def paragraph_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.paragraph_starts, offset) - 1
+
+    def in_quote(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside quotation marks (words quoted, not the narrator's)."""
+        i = bisect.bisect_right(self.quote_bounds, (start, len(self.text))) - 1
+        return i >= 0 and self.quote_bounds[i][0] <= start and end <= self.quote_bounds[i][1]
+
+    def narrator_mentions(self, start: int, end: int) -> list[ResolvedMention]:
+        """Entity mentions in ``[start, end)`` outside quotation marks."""
+        return [m for m in self.index.in_range(start, end) if not self.in_quote(m.start, m.end)]
+
+
+_GENDER_CUES = (
+    (
+        "he",
+        re.compile(
+            r"\b(?:Mr|Mister|Sir|Lord|King|Prince|Father|Brother|Rev\.?\s+Mr|"
+            r"(?:spokes|chair|congress|business|police|fisher|sales|council|fire|country)man|"
+            r"husband|son|father|brother|uncle|nephew|grandfather|boyfriend)\.?\s+$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "she",
+        re.compile(
+            r"\b(?:Ms|Mrs|Miss|Madam|Madame|Dame|Lady|Queen|Princess|Sister|"
+            r"(?:spokes|chair|congress|business|police|sales|council|fire|country)woman|actress|"
+            r"wife|daughter|mother|sister|aunt|niece|grandmother|girlfriend)\.?\s+$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def person_genders(text: str, index: EntityIndex) -> dict[str, str]:
+    """The pronoun (``he``/``she``) of each person the text marks: a title or noun right before a
+    mention ("Mr. Varga", "Ms Berg", "spokeswoman Anna Berg"). Conflicting cues leave it unknown."""
+    votes: dict[str, set[str]] = {}
+    for m in index.mentions:
+        if m.type != EntityType.PERSON:
+            continue
+        before = text[max(0, m.start - 30) : m.start]
+        for pronoun, cue in _GENDER_CUES:
+            if cue.search(before):
+                votes.setdefault(m.name, set()).add(pronoun)
+    return {name: next(iter(found)) for name, found in votes.items() if len(found) == 1}
