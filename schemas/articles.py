@@ -20,6 +20,8 @@ from schemas.ids import ID_PATTERN, derive_article_id
 SCHEMA_VERSION: Literal[1] = 1
 
 MAX_TITLE_CHARS = 1_000
+#: spaCy refuses longer texts (its ``max_length``): refused here with a 422 rather than dead-lettered later.
+MAX_BODY_CHARS = 1_000_000
 MAX_URL_CHARS = 2_048
 
 
@@ -88,6 +90,9 @@ class ArticleIn(ArticleFields):
         default=None,
         description="Client-supplied id; else derived from the canonical url, else from title+body.",
     )
+    # Posted articles are held to what the model can read; records other producers write to the raw
+    # topic directly are not, and a too-long one is dead-lettered by the worker with its reason.
+    body: Annotated[NonBlank, Field(max_length=MAX_BODY_CHARS)]
 
     def to_raw(self, received_at: datetime) -> RawArticle:
         article_id = self.id or derive_article_id(url=self.url, title=self.title, body=self.body)

@@ -20,6 +20,12 @@ def test_title_and_body_are_required_and_not_blank() -> None:
     assert _fields(info.value) == {"title", "body"}
 
 
+def test_titles_and_bodies_have_length_limits() -> None:
+    with pytest.raises(ValidationError) as info:
+        ArticleIn.model_validate({"title": "t" * 1_001, "body": "b" * 1_000_001})
+    assert _fields(info.value) == {"title", "body"}
+
+
 def test_unknown_fields_are_refused_not_dropped() -> None:
     with pytest.raises(ValidationError) as info:
         ArticleIn.model_validate({"title": "T", "body": "B", "headline": "typo"})
