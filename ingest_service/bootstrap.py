@@ -6,13 +6,14 @@ import logging
 
 import uvicorn
 from aiokafka.errors import KafkaError
+from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI
 
 from ingest_service.app import create_app
 from ingest_service.publisher import KafkaPublisher
 from ingest_service.search import ArticleSearch
 from ingest_service.settings import IngestSettings
-from newsflow.elastic import make_client
+from newsflow.elastic import ensure_index, make_client
 from newsflow.kafka import ensure_topics
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,12 @@ def build_app(settings: IngestSettings) -> FastAPI:
     es = make_client(settings.es)
 
     async def on_startup() -> None:
+        # Search is served here: the index exists before the first query, not when the worker's first
+        # batch creates it (a query in that moment would meet a shard still starting: a 503).
+        try:
+            await ensure_index(es, settings.index_alias)
+        except (ApiError, TransportError) as exc:
+            logger.warning("could not ensure index %s at %s: %s", settings.index_alias, settings.es.url, exc)
         if not settings.create_topics:
             return
         try:

@@ -38,6 +38,10 @@ class InvalidArticle(RequestError):
     status_code = 422
 
 
+class InvalidQuery(RequestError):
+    status_code = 422
+
+
 class BatchTooLarge(RequestError):
     status_code = 413
 

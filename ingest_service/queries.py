@@ -88,3 +88,70 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
         body["collapse"] = {"field": "dedup.cluster_id", "inner_hits": {"name": "copies", "size": 0}}
         body["aggs"]["stories"] = {"cardinality": {"field": "dedup.cluster_id"}}
     return body
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    speaker: str | None = None
+    q: str | None = None
+    page: int = 1
+    size: int = 20
+
+
+def quotes_body(p: QuoteParams) -> dict[str, Any]:
+    """Articles with a quote matching speaker and text; the matching quotes come back as inner hits.
+
+    ``speaker`` matches the canonical name or any word of it ("Okafor" finds "Lena Okafor").
+    """
+    inner: list[dict[str, Any]] = []
+    if p.speaker:
+        inner.append(
+            {
+                "bool": {
+                    "should": [
+                        {"term": {"quotes.speaker": p.speaker}},
+                        {"match": {"quotes.speaker.text": {"query": p.speaker, "operator": "and"}}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if p.q:
+        inner.append({"match": {"quotes.text": {"query": p.q, "operator": "and"}}})
+    return {
+        "query": {
+            "nested": {
+                "path": "quotes",
+                "query": {"bool": {"must": inner or [{"match_all": {}}]}},
+                "inner_hits": {"size": 20, "_source": ["quotes.text", "quotes.speaker", "quotes.kind", "quotes.verb"]},
+            }
+        },
+        "from": (max(p.page, 1) - 1) * p.size,
+        "size": p.size,
+        "track_total_hits": True,
+        "_source": ["id", "title", "source", "url", "published_at", "dedup.duplicate_of"],
+        "sort": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    }
+
+
+def shape_quotes(body: dict[str, Any]) -> dict[str, Any]:
+    """One row per matching quote, with its article, date and source."""
+    rows = []
+    for hit in body["hits"]["hits"]:
+        article = hit["_source"]
+        for inner in hit.get("inner_hits", {}).get("quotes", {}).get("hits", {}).get("hits", []):
+            quote = inner["_source"]
+            rows.append(
+                {
+                    "text": quote.get("text"),
+                    "speaker": quote.get("speaker"),
+                    "kind": quote.get("kind"),
+                    "verb": quote.get("verb"),
+                    "article_id": article["id"],
+                    "title": article.get("title"),
+                    "source": article.get("source"),
+                    "published_at": article.get("published_at"),
+                    "duplicate_of": article.get("dedup", {}).get("duplicate_of"),
+                }
+            )
+    return {"articles": body["hits"]["total"]["value"], "quotes": rows}

@@ -8,7 +8,7 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
 from ingest_service.errors import NotFound, SearchUnavailable
-from ingest_service.queries import FACET_FIELDS, SearchParams, search_body
+from ingest_service.queries import FACET_FIELDS, QuoteParams, SearchParams, quotes_body, search_body, shape_quotes
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,15 @@ class ArticleSearch:
         except (ApiError, TransportError) as exc:
             raise _unavailable(exc, f"search on {self._alias}") from exc
         return shape_results(resp.body, params)
+
+    async def quotes(self, params: QuoteParams) -> dict[str, Any]:
+        try:
+            resp = await self._es.search(index=self._alias, body=quotes_body(params))
+        except NotFoundError:
+            return {"articles": 0, "quotes": []}
+        except (ApiError, TransportError) as exc:
+            raise _unavailable(exc, f"quotes on {self._alias}") from exc
+        return shape_quotes(resp.body)
 
     async def get(self, article_id: str) -> dict[str, Any]:
         try:

@@ -147,6 +147,19 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from newsflow.client import ApiError, NewsflowClient
+
+    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+        try:
+            result = client.quotes(speaker=args.speaker, q=" ".join(args.query) or None, size=args.size)
+        except ApiError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    console.print_quotes(result)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -188,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "replay"])
     p.add_argument("--limit", type=int, default=100, help="list: at most this many")
     p.add_argument("--stage", help="replay: only records that failed at this stage (decode, validate, nlp, index...)")
+    p = add("quotes", cmd_quotes, "find what someone said: quotes by speaker and text")
+    p.add_argument("query", nargs="*", help="words the quote contains")
+    p.add_argument("--speaker", help="canonical name or part of it")
+    p.add_argument("--size", type=int, default=20)
+    p.add_argument("--api")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser

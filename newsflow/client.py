@@ -45,6 +45,11 @@ class NewsflowClient:
         result: dict[str, Any] = self._json(self._http.get("/search", params=query))
         return result
 
+    def quotes(self, speaker: str | None = None, q: str | None = None, size: int = 20) -> dict[str, Any]:
+        params = {k: v for k, v in {"speaker": speaker, "q": q, "size": size}.items() if v}
+        result: dict[str, Any] = self._json(self._http.get("/quotes", params=params))
+        return result
+
     def article(self, article_id: str) -> dict[str, Any] | None:
         response = self._http.get(f"/articles/{article_id}")
         if response.status_code in (404, 503):  # not there (yet), or the index is still recovering

@@ -60,3 +60,12 @@ def print_dead_letters(records: list[Any], topic: str) -> None:
     for r in records:
         key = r.key.decode("utf-8", "replace") if r.key else "-"
         print(f"  [{r.partition}]@{r.offset} key {key}: stage {r.stage}, from {r.source}: {r.error[:200]}")
+
+
+def print_quotes(result: dict[str, Any]) -> None:
+    print(f"{len(result['quotes'])} quotes in {result['articles']} articles")
+    for quote in result["quotes"]:
+        date = (quote.get("published_at") or "")[:10] or "undated"
+        copy = "  [copy]" if quote.get("duplicate_of") else ""
+        print(f"“{quote['text']}” — {quote.get('speaker') or 'unknown'} ({quote.get('kind')})")
+        print(f"    {quote.get('title')} — {quote.get('source') or '?'}, {date}, id {quote['article_id']}{copy}")

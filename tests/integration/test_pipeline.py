@@ -54,6 +54,20 @@ def test_posted_article_becomes_searchable_with_entities_and_quotes(api: httpx.C
     )
 
 
+def test_quotes_are_found_by_part_of_the_speaker_s_name_and_their_words(api: httpx.Client, pipeline: Pipeline) -> None:
+    tag = uuid.uuid4().hex[:8]
+    accepted = api.post("/articles", json=fictional_article(tag)).json()
+    wait_for_document(api, accepted["id"], pipeline)
+    deadline = time.monotonic() + 10
+    rows: list[dict[str, object]] = []
+    while not rows and time.monotonic() < deadline:
+        found = api.get("/quotes", params={"speaker": "Okafor", "q": "important decision"}).json()
+        rows = [r for r in found["quotes"] if r["article_id"] == accepted["id"]]
+        time.sleep(0.2)
+    assert rows and rows[0]["speaker"] == "Lena Okafor" and "most important decision" in str(rows[0]["text"])
+    assert rows[0]["source"] == "The Harbour Gazette (fictional)"
+
+
 def test_posting_the_same_article_twice_gives_one_document(
     api: httpx.Client, pipeline: Pipeline, es: Elasticsearch
 ) -> None:

@@ -158,3 +158,14 @@ async def test_search_answers_503_while_elasticsearch_recovers(publisher: FakePu
             response = await client.get(path)
             assert response.status_code == 503, path
             assert response.headers["retry-after"]
+
+
+async def test_paging_past_the_result_window_is_a_422_not_a_500(publisher: FakePublisher) -> None:
+    from ingest_service.search import ArticleSearch
+
+    app = create_app(IngestSettings(), publisher, ArticleSearch(None, "articles"))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as client:
+        for path in ("/search?page=999&size=20", "/quotes?page=999&size=20"):
+            response = await client.get(path)
+            assert response.status_code == 422, path
+            assert response.json()["errors"][0]["field"] == "page"

@@ -20,3 +20,33 @@ def test_collapse_shows_one_hit_per_story_and_prefers_the_original() -> None:
 def test_facets_and_a_date_histogram_are_always_asked_for() -> None:
     aggs = search_body(SearchParams())["aggs"]
     assert {"people", "organizations", "places", "speakers", "sources", "published"} <= set(aggs)
+
+
+def test_quotes_by_speaker_match_the_canonical_name_or_part_of_it() -> None:
+    from ingest_service.queries import QuoteParams, quotes_body
+
+    nested = quotes_body(QuoteParams(speaker="Okafor", q="decision"))["query"]["nested"]
+    assert nested["path"] == "quotes" and "inner_hits" in nested
+    speaker, text = nested["query"]["bool"]["must"]
+    assert {"term": {"quotes.speaker": "Okafor"}} in speaker["bool"]["should"]
+    assert text == {"match": {"quotes.text": {"query": "decision", "operator": "and"}}}
+
+
+def test_each_matching_quote_is_a_row_with_its_article() -> None:
+    from ingest_service.queries import shape_quotes
+
+    body = {
+        "hits": {
+            "total": {"value": 1},
+            "hits": [
+                {
+                    "_source": {"id": "a1", "title": "T", "source": "S", "published_at": "2026-03-04T09:30:00Z"},
+                    "inner_hits": {
+                        "quotes": {"hits": {"hits": [{"_source": {"text": "Q", "speaker": "X", "kind": "direct"}}]}}
+                    },
+                }
+            ],
+        }
+    }
+    (row,) = shape_quotes(body)["quotes"]
+    assert (row["text"], row["speaker"], row["article_id"], row["source"]) == ("Q", "X", "a1", "S")
