@@ -33,11 +33,13 @@ class Rejected:
 
 
 class Indexer:
-    def __init__(self, es: AsyncElasticsearch, alias: str, backoff: Backoff) -> None:
+    def __init__(self, es: AsyncElasticsearch, alias: str, backoff: Backoff, *, ensure_alias: bool = True) -> None:
+        """Index into ``alias`` (created with its first index on first use); with ``ensure_alias=False``
+        ``alias`` may name a concrete index that the caller has prepared (a replay's new index)."""
         self._es = es
         self._alias = alias
         self._backoff = backoff
-        self._index_ready = False
+        self._index_ready = not ensure_alias
 
     async def _ensure_index(self) -> None:
         if not self._index_ready:

@@ -160,6 +160,63 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    import asyncio
+    from datetime import datetime
+
+    from enrich_service.replay import ReplayError, ReplayMode, run_replay
+    from enrich_service.settings import EnrichSettings
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(
+                f"error: --from {args.since!r} is not an ISO date/time (e.g. 2026-11-01T00:00:00+00:00)",
+                file=sys.stderr,
+            )
+            return 2
+        if since.tzinfo is None:
+            print("error: --from needs a time zone (e.g. +00:00)", file=sys.stderr)
+            return 2
+
+    async def confirm(question: str) -> bool:
+        if args.yes:
+            print(question + " yes (--yes)", file=sys.stderr)
+            return True
+        if not sys.stdin.isatty():
+            print(question + " not asked: no terminal (pass --yes to swap)", file=sys.stderr)
+            return False
+        answer = await asyncio.get_running_loop().run_in_executor(None, input, question + " [y/N] ")
+        return answer.strip().lower() in {"y", "yes"}
+
+    def on_mode(mode: str, versions: dict[str, int]) -> None:
+        seen = ", ".join(f"{v}: {n}" for v, n in versions.items()) or "no documents"
+        print(f"enrichment versions in the index: {seen}; replaying {mode}", file=sys.stderr)
+
+    mode: ReplayMode = args.mode or ("in-place" if since else "auto")
+    if since is not None and mode != "in-place":
+        print("error: --from goes with --in-place", file=sys.stderr)
+        return 2
+    try:
+        result = asyncio.run(
+            run_replay(
+                EnrichSettings(),
+                mode=mode,
+                since=since,
+                confirm=confirm,
+                on_progress=console.ReplayProgress(),
+                on_mode=on_mode,
+            )
+        )
+    except ReplayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    console.print_replay_result(result)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -206,6 +263,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speaker", help="canonical name or part of it")
     p.add_argument("--size", type=int, default=20)
     p.add_argument("--api")
+    p = add(
+        "replay", cmd_replay, "re-enrich the archive from the raw topic: in place, or into a new index + alias swap"
+    )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--in-place", dest="mode", action="store_const", const="in-place", help="overwrite the current index"
+    )
+    how.add_argument(
+        "--new-index",
+        dest="mode",
+        action="store_const",
+        const="new-index",
+        help="build <alias>-v<N+1>, then swap the alias (the default when the enrichment version changed)",
+    )
+    how.add_argument(
+        "--rollback", dest="mode", action="store_const", const="rollback", help="alias back to the previous index"
+    )
+    p.add_argument("--from", dest="since", help="in place: only articles received since this ISO time")
+    p.add_argument("--yes", action="store_true", help="swap without asking")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser

@@ -69,3 +69,53 @@ def print_quotes(result: dict[str, Any]) -> None:
         copy = "  [copy]" if quote.get("duplicate_of") else ""
         print(f"“{quote['text']}” — {quote.get('speaker') or 'unknown'} ({quote.get('kind')})")
         print(f"    {quote.get('title')} — {quote.get('source') or '?'}, {date}, id {quote['article_id']}{copy}")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+class ReplayProgress:
+    """A progress line on stderr: redrawn in place on a terminal, one line per ~5 s in a log."""
+
+    def __init__(self, stream: Any = None) -> None:
+        import sys
+
+        self._stream = stream or sys.stderr
+        self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
+        self._last_line = 0.0
+
+    def __call__(self, p: Any) -> None:
+        import time
+
+        width = 30
+        share = p.done / p.total if p.total else 1.0
+        bar = "#" * int(share * width) + "-" * (width - int(share * width))
+        line = (
+            f"{p.phase} -> {p.target} [{bar}] {p.done}/{p.total} ({share:.0%}) lag {p.lag}"
+            f" {p.rate:.1f} art/s ETA {_duration(p.eta_s)}"
+        )
+        if self._tty:
+            self._stream.write("\r" + line + " " * 5)
+            if p.lag == 0:
+                self._stream.write("\n")
+        elif p.lag == 0 or time.monotonic() - self._last_line >= 5:
+            self._stream.write(line + "\n")
+            self._last_line = time.monotonic()
+        self._stream.flush()
+
+
+def print_replay_result(result: Any) -> None:
+    print(
+        f"{result.mode}: read {result.consumed} records, indexed {result.indexed}, dead-lettered {result.dead}"
+        f" into {result.target} in {_duration(result.elapsed_s)}"
+    )
+    if result.swapped:
+        print(f"alias {result.alias} now on {result.target} (was on {', '.join(result.previous) or 'nothing'})")
+        if result.mode == "new-index":
+            print("the old index is kept: `newsflow replay --rollback` moves the alias back")
+    elif result.mode == "new-index":
+        print(f"alias {result.alias} unchanged; run `newsflow replay --new-index` again to go on and swap")

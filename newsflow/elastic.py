@@ -28,17 +28,8 @@ def versioned_index(alias: str, version: int) -> str:
     return f"{alias}-v{version}"
 
 
-async def ensure_index(es: AsyncElasticsearch, alias: str) -> str:
-    """Make sure ``alias`` points at an articles index; returns the concrete index name.
-
-    On first use installs an index template for ``<alias>-v*`` (so every later version gets the same
-    mapping) and creates ``<alias>-v1`` with the alias on it. An existing alias is left alone.
-    """
-    try:
-        found = await es.indices.get_alias(name=alias)
-        return sorted(found.body)[-1]
-    except NotFoundError:
-        pass
+async def put_template(es: AsyncElasticsearch, alias: str) -> None:
+    """Install (or update) the index template for ``<alias>-v*``: every version gets this code's mapping."""
     definition = index_definition()
     await es.indices.put_index_template(
         name=alias,
@@ -46,6 +37,18 @@ async def ensure_index(es: AsyncElasticsearch, alias: str) -> str:
         template={"settings": definition["settings"], "mappings": definition["mappings"]},
         priority=100,
     )
+
+
+async def ensure_index(es: AsyncElasticsearch, alias: str) -> str:
+    """Make sure ``alias`` points at an articles index; returns the concrete index name.
+
+    On first use installs an index template for ``<alias>-v*`` (so every later version gets the same
+    mapping) and creates ``<alias>-v1`` with the alias on it. An existing alias is left alone.
+    """
+    current = await alias_indices(es, alias)
+    if current:
+        return current[-1]
+    await put_template(es, alias)
     index = versioned_index(alias, 1)
     if not await es.indices.exists(index=index):
         try:
@@ -55,3 +58,37 @@ async def ensure_index(es: AsyncElasticsearch, alias: str) -> str:
                 raise
     logger.info("index %s ready behind alias %s", index, alias)
     return index
+
+
+async def alias_indices(es: AsyncElasticsearch, alias: str) -> list[str]:
+    """The concrete indices ``alias`` points at (sorted by version), or [] when there is no such alias."""
+    try:
+        found = await es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return []
+    return sorted(found.body, key=lambda name: index_version(alias, name) or 0)
+
+
+def index_version(alias: str, index: str) -> int | None:
+    """``articles-v12`` -> 12 for alias ``articles``; None for an index that is not a version of it."""
+    prefix = f"{alias}-v"
+    if index.startswith(prefix) and index[len(prefix) :].isdigit():
+        return int(index[len(prefix) :])
+    return None
+
+
+async def versioned_indices(es: AsyncElasticsearch, alias: str) -> dict[int, str]:
+    """Every existing ``<alias>-v<N>`` index by N."""
+    found = await es.indices.get(index=f"{alias}-v*", allow_no_indices=True, ignore_unavailable=True)
+    versions = {index_version(alias, name): name for name in found.body}
+    return {n: name for n, name in sorted((k, v) for k, v in versions.items() if k is not None)}
+
+
+async def point_alias(es: AsyncElasticsearch, alias: str, index: str) -> list[str]:
+    """Move ``alias`` onto ``index`` in one atomic ``_aliases`` call; returns the indices it left."""
+    previous = [name for name in await alias_indices(es, alias) if name != index]
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in previous]
+    actions.append({"add": {"index": index, "alias": alias, "is_write_index": True}})
+    await es.indices.update_aliases(actions=actions)
+    logger.info("alias %s now on %s (was on %s)", alias, index, ", ".join(previous) or "nothing")
+    return previous

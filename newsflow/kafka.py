@@ -71,3 +71,16 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
         return created
     finally:
         await admin.close()
+
+
+async def topic_partitions(settings: KafkaSettings, topic: str) -> list[int]:
+    """The partition numbers of ``topic``, or [] when it does not exist (it is never created here)."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        if topic not in set(await admin.list_topics()):
+            return []
+        described = await admin.describe_topics([topic])
+        return sorted(int(p["partition"]) for t in described if t["topic"] == topic for p in t["partitions"])
+    finally:
+        await admin.close()

@@ -1,0 +1,470 @@
+"""Re-enrichment of the archive from the raw topic: in place, or into a new index behind an alias swap.
+
+``articles.raw`` keeps every accepted article, so the archive can always be rebuilt from it with the
+enrichment code of today, by the worker's own ``BatchProcessor`` (same enricher, same duplicate
+registry, same indexer) fed by a consumer of its own group:
+
+- **in place**: from the beginning (or a timestamp) into the alias's current index. Documents are
+  overwritten by id; nothing is duplicated.
+- **new index**: into ``<alias>-v<N+1>`` (created from this code's template, not refreshed while it
+  fills) while the live worker goes on writing to the alias. Once the replay has caught up with the
+  live end of the topic, the alias moves in one atomic ``_aliases`` call, then the replay reads on up
+  to the end offsets *after* the swap: whatever the live worker wrote into the old index before the
+  swap is therefore also in the new one, and whatever arrives later the live worker writes through the
+  alias into the new index. The old index is kept for ``rollback``.
+- **rollback**: the alias goes back to the previous version, then the articles received since the
+  newer index was created are re-enriched into it in place, so nothing posted meanwhile is missing.
+
+A replay's consumer group commits after every batch, so an interrupted new-index replay resumes where
+it stopped. Re-enriched articles are not sent to the enriched topic again (its consumers would see
+them twice); records that now fail go to the dead-letter topic as the worker's would.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from elasticsearch import AsyncElasticsearch
+
+from enrich_service.backoff import Backoff
+from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.duplicates import DuplicateResolver, ElasticsearchRegistry
+from enrich_service.enricher import Enricher
+from enrich_service.indexer import Indexer
+from enrich_service.processor import BatchProcessor
+from enrich_service.settings import EnrichSettings
+from enrich_service.version import ENRICHMENT_VERSION
+from newsflow.elastic import (
+    alias_indices,
+    ensure_index,
+    index_version,
+    point_alias,
+    put_template,
+    versioned_index,
+    versioned_indices,
+)
+from newsflow.kafka import client_options, topic_partitions
+from schemas.articles import EnrichedArticle
+from schemas.search_document import index_definition
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["in-place", "new-index"]
+ReplayMode = Literal["auto", "in-place", "new-index", "rollback"]
+
+
+class ReplayError(Exception):
+    """A replay that cannot start or finish as asked (the message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # replaying | catching up | draining
+    target: str
+    done: int  # records read so far
+    total: int  # records to read as known now: done + lag
+    lag: int
+    rate: float  # records per second
+
+    @property
+    def eta_s(self) -> float | None:
+        return self.lag / self.rate if self.rate > 0 else None
+
+
+@dataclass
+class ReplayResult:
+    mode: str
+    target: str
+    alias: str
+    consumed: int = 0
+    indexed: int = 0
+    dead: int = 0
+    swapped: bool = False
+    previous: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+
+OnProgress = Callable[[Progress], None]
+Confirm = Callable[[str], Awaitable[bool]]
+
+
+def lag(ends: Mapping[TopicPartition, int], positions: Mapping[TopicPartition, int]) -> int:
+    """Records between each position and its end offset, summed."""
+    return sum(max(0, end - positions.get(tp, 0)) for tp, end in ends.items())
+
+
+def choose_mode(versions: Mapping[str, int], code_version: str = ENRICHMENT_VERSION) -> Mode:
+    """New index when any document was produced by another enrichment version than this code's."""
+    return "new-index" if any(v != code_version for v in versions) else "in-place"
+
+
+def version_counts(aggregation_response: Mapping[str, Any]) -> dict[str, int]:
+    """``{enrichment version: documents}`` from a search with the ``versions`` terms aggregation."""
+    buckets = aggregation_response.get("aggregations", {}).get("versions", {}).get("buckets", [])
+    return {str(b["key"]): int(b["doc_count"]) for b in buckets}
+
+
+async def enrichment_versions(es: AsyncElasticsearch, index: str) -> dict[str, int]:
+    resp = await es.search(
+        index=index, size=0, aggs={"versions": {"terms": {"field": "enrichment.version", "size": 100}}}
+    )
+    return version_counts(resp.body)
+
+
+async def replay_state(es: AsyncElasticsearch, index: str) -> str | None:
+    """``building`` while a new-index replay fills ``index``, ``swapped`` once the alias moved to it."""
+    mapping = await es.indices.get_mapping(index=index)
+    state = mapping.body[index]["mappings"].get("_meta", {}).get("replay")
+    return str(state) if state is not None else None
+
+
+async def set_replay_state(es: AsyncElasticsearch, index: str, state: str) -> None:
+    mapping = await es.indices.get_mapping(index=index)
+    meta = dict(mapping.body[index]["mappings"].get("_meta", {}))
+    await es.indices.put_mapping(index=index, meta=meta | {"replay": state})
+
+
+class RawReader:
+    """Every partition of the raw topic, manually assigned, progress committed to ``group``."""
+
+    def __init__(self, settings: EnrichSettings, group: str) -> None:
+        self._topic = settings.topics.raw
+        self._kafka = settings.kafka
+        self._group = group
+        self._consumer = AIOKafkaConsumer(
+            **client_options(settings.kafka),
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+        )
+        self._partitions: list[TopicPartition] = []
+
+    @property
+    def group(self) -> str:
+        return self._group
+
+    async def start(self, since: datetime | None = None, resume: bool = True) -> None:
+        """Assign every partition; start at the committed offset (``resume``), ``since``, or the beginning."""
+        partitions = await topic_partitions(self._kafka, self._topic)
+        if not partitions:
+            raise ReplayError(f"topic {self._topic} does not exist: nothing to replay")
+        await self._consumer.start()
+        self._partitions = [TopicPartition(self._topic, p) for p in sorted(partitions)]
+        self._consumer.assign(self._partitions)
+        starts: dict[TopicPartition, int | None] = {}
+        for tp in self._partitions:
+            starts[tp] = await self._consumer.committed(tp) if resume else None
+        if since is not None:
+            found = await self._consumer.offsets_for_times(
+                {tp: int(since.timestamp() * 1000) for tp in self._partitions if starts[tp] is None}
+            )
+            ends = await self.ends()
+            for tp, hit in found.items():
+                starts[tp] = hit.offset if hit is not None else ends[tp]
+        beginnings = await self._consumer.beginning_offsets(self._partitions)
+        for tp in self._partitions:
+            self._consumer.seek(tp, beginnings[tp] if starts[tp] is None else max(starts[tp] or 0, beginnings[tp]))
+
+    async def ends(self) -> dict[TopicPartition, int]:
+        ends: dict[TopicPartition, int] = await self._consumer.end_offsets(self._partitions)
+        return ends
+
+    async def positions(self) -> dict[TopicPartition, int]:
+        return {tp: await self._consumer.position(tp) for tp in self._partitions}
+
+    async def read(self, max_records: int) -> list[Incoming]:
+        batches = await self._consumer.getmany(timeout_ms=200, max_records=max_records)
+        return [
+            Incoming(r.value or b"", r.key, r.topic, r.partition, r.offset)
+            for tp in sorted(batches, key=lambda t: t.partition)
+            for r in batches[tp]
+        ]
+
+    async def commit(self) -> None:
+        await self._consumer.commit()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+
+class Replay:
+    """One replay run: reader -> BatchProcessor -> indexer into ``target``; progress reported as it goes."""
+
+    def __init__(
+        self,
+        *,
+        reader: RawReader,
+        processor: BatchProcessor,
+        target: str,
+        batch_size: int,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        self._reader = reader
+        self._processor = processor
+        self._target = target
+        self._batch_size = batch_size
+        self._on_progress = on_progress or (lambda _: None)
+        self.consumed = 0
+        self.indexed = 0
+        self.dead = 0
+        self._started = time.monotonic()
+
+    async def run_to(self, targets: Mapping[TopicPartition, int], phase: str) -> None:
+        """Process records until every partition's position reached ``targets``."""
+        last_report = 0.0
+        while True:
+            positions = await self._reader.positions()
+            remaining = lag(targets, positions)
+            now = time.monotonic()
+            if now - last_report >= 1.0 or remaining == 0:
+                elapsed = max(now - self._started, 1e-6)
+                self._on_progress(
+                    Progress(
+                        phase,
+                        self._target,
+                        self.consumed,
+                        self.consumed + remaining,
+                        remaining,
+                        self.consumed / elapsed,
+                    )
+                )
+                last_report = now
+            if remaining == 0:
+                return
+            batch = await self._reader.read(self._batch_size)
+            if not batch:
+                continue
+            report = await self._processor.process(batch)
+            await self._reader.commit()
+            self.consumed += report.received
+            self.indexed += report.indexed
+            self.dead += report.dead
+
+    async def ends(self) -> dict[TopicPartition, int]:
+        return await self._reader.ends()
+
+    async def close(self) -> None:
+        await self._reader.stop()
+
+    async def catch_up(self, phase: str = "replaying", close_enough: int = 0) -> None:
+        """Read to the live end; again while more arrived meanwhile, until at most ``close_enough`` are left."""
+        while True:
+            targets = await self._reader.ends()
+            await self.run_to(targets, phase)
+            if lag(await self._reader.ends(), await self._reader.positions()) <= close_enough:
+                return
+            phase = "catching up"
+
+
+@dataclass
+class _Wiring:
+    es: AsyncElasticsearch
+    producer: AIOKafkaProducer
+    enricher: Enricher
+    resolver: DuplicateResolver
+    backoff: Backoff
+
+
+def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_alias: bool) -> BatchProcessor:
+    indexer = Indexer(wiring.es, target, wiring.backoff, ensure_alias=ensure_alias)
+
+    async def send_enriched(articles: list[EnrichedArticle]) -> None:
+        return None  # the enriched topic already had these articles once
+
+    async def send_dead(letters: list[DeadLetter]) -> None:
+        for letter in letters:
+            headers = [*letter.headers(), ("newsflow.replay", target.encode())]
+            await wiring.producer.send_and_wait(
+                settings.topics.dlq, value=letter.incoming.value, key=letter.incoming.key, headers=headers
+            )
+            logger.warning(
+                "replay into %s dead-lettered %s to %s: %s",
+                target,
+                letter.incoming.where(),
+                settings.topics.dlq,
+                letter.error,
+            )
+
+    return BatchProcessor(
+        enrich=wiring.enricher.enrich_batch,
+        resolve=wiring.resolver.resolve,
+        index=indexer.index,
+        send_enriched=send_enriched,
+        send_dead=send_dead,
+    )
+
+
+class Replayer:
+    """The three operations of ``newsflow replay``, over one Elasticsearch client and one model."""
+
+    def __init__(self, settings: EnrichSettings, wiring: _Wiring, on_progress: OnProgress | None = None) -> None:
+        self._settings = settings
+        self._w = wiring
+        self._on_progress = on_progress
+
+    @property
+    def alias(self) -> str:
+        return self._settings.index_alias
+
+    async def default_mode(self) -> tuple[Mode, dict[str, int]]:
+        current = await alias_indices(self._w.es, self.alias)
+        if not current:
+            return "in-place", {}
+        versions = await enrichment_versions(self._w.es, self.alias)
+        return choose_mode(versions), versions
+
+    async def _run(
+        self, target: str, group: str, *, ensure_alias: bool, since: datetime | None, resume: bool
+    ) -> Replay:
+        reader = RawReader(self._settings, group)
+        await reader.start(since=since, resume=resume)
+        replay = Replay(
+            reader=reader,
+            processor=_processor(self._settings, self._w, target, ensure_alias),
+            target=target,
+            batch_size=self._settings.batch_size,
+            on_progress=self._on_progress,
+        )
+        return replay
+
+    async def in_place(self, since: datetime | None = None) -> ReplayResult:
+        started = time.monotonic()
+        await ensure_index(self._w.es, self.alias)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        group = f"{self._settings.app_id}-replay-{self.alias}-inplace-{stamp}"
+        replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
+        try:
+            await replay.catch_up()
+        finally:
+            await replay.close()
+        return ReplayResult(
+            "in-place",
+            self.alias,
+            self.alias,
+            replay.consumed,
+            replay.indexed,
+            replay.dead,
+            elapsed_s=time.monotonic() - started,
+        )
+
+    async def new_index(self, confirm: Confirm) -> ReplayResult:
+        started = time.monotonic()
+        es = self._w.es
+        current = await alias_indices(es, self.alias)
+        if not current:
+            raise ReplayError(f"alias {self.alias} does not exist yet: nothing to rebuild (use --in-place)")
+        versions = await versioned_indices(es, self.alias)
+        newest = max(versions)
+        live = max(index_version(self.alias, name) or 0 for name in current)
+        await put_template(es, self.alias)  # the new index gets this code's mapping
+        if newest > live and await replay_state(es, versions[newest]) == "building":
+            target = versions[newest]  # an earlier replay stopped or was not confirmed: go on with it
+            logger.info("resuming the unfinished replay into %s", target)
+        else:
+            target = versioned_index(self.alias, newest + 1)
+            await es.indices.create(index=target, settings={"refresh_interval": "-1"})
+            await set_replay_state(es, target, "building")
+            logger.info("created %s for the replay (alias %s stays on %s)", target, self.alias, ", ".join(current))
+        group = f"{self._settings.app_id}-replay-{target}"
+        replay = await self._run(target, group, ensure_alias=False, since=None, resume=True)
+        result = ReplayResult("new-index", target, self.alias)
+        try:
+            await replay.catch_up()
+            refresh = index_definition()["settings"].get("refresh_interval", "1s")
+            await es.indices.put_settings(index=target, settings={"refresh_interval": refresh})
+            await es.indices.refresh(index=target)
+            counts = await self.counts([*current, target])
+            live_counts = ", ".join(f"{i}: {counts[i]}" for i in current)
+            question = (
+                f"{target} has caught up ({counts[target]} documents; {live_counts})."
+                f" Move alias {self.alias} to {target}?"
+            )
+            if not await confirm(question):
+                logger.info("alias %s left on %s; %s kept, a later replay goes on with it", self.alias, current, target)
+            else:
+                await replay.catch_up("catching up")
+                result.previous = await point_alias(es, self.alias, target)
+                await set_replay_state(es, target, "swapped")
+                result.swapped = True
+                # What the live worker took before the swap went into the old index: read on past it.
+                await replay.run_to(await replay.ends(), "draining")
+        finally:
+            await replay.close()
+        result.consumed, result.indexed, result.dead = replay.consumed, replay.indexed, replay.dead
+        result.elapsed_s = time.monotonic() - started
+        return result
+
+    async def rollback(self) -> ReplayResult:
+        started = time.monotonic()
+        es = self._w.es
+        current = await alias_indices(es, self.alias)
+        if not current:
+            raise ReplayError(f"alias {self.alias} does not exist: nothing to roll back")
+        live = max(index_version(self.alias, name) or 0 for name in current)
+        older = {n: name for n, name in (await versioned_indices(es, self.alias)).items() if n < live}
+        if not older:
+            raise ReplayError(f"{self.alias} is on {', '.join(current)}; there is no older version to go back to")
+        previous_index = older[max(older)]
+        settings = await es.indices.get_settings(index=current[-1], name="index.creation_date")
+        created_ms = int(settings.body[current[-1]]["settings"]["index"]["creation_date"])
+        result = ReplayResult("rollback", previous_index, self.alias)
+        result.previous = await point_alias(es, self.alias, previous_index)
+        result.swapped = True
+        # Articles posted since the newer index was created may be missing from the older one.
+        since = datetime.fromtimestamp(created_ms / 1000, UTC)
+        group = f"{self._settings.app_id}-rollback-{previous_index}-{created_ms}"
+        replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
+        try:
+            await replay.catch_up("filling")
+        finally:
+            await replay.close()
+        result.consumed, result.indexed, result.dead = replay.consumed, replay.indexed, replay.dead
+        result.elapsed_s = time.monotonic() - started
+        return result
+
+    async def counts(self, indices: list[str]) -> dict[str, int]:
+        return {name: int((await self._w.es.count(index=name)).body["count"]) for name in indices}
+
+
+async def run_replay(
+    settings: EnrichSettings,
+    *,
+    mode: ReplayMode,
+    since: datetime | None = None,
+    confirm: Confirm,
+    on_progress: OnProgress | None = None,
+    on_mode: Callable[[str, dict[str, int]], None] | None = None,
+) -> ReplayResult:
+    """Wire the adapters (one model load, one client) and run one replay operation."""
+    from enrich_service.nlp import load_nlp, model_label
+    from newsflow.elastic import make_client
+
+    nlp = load_nlp(settings.model)
+    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=settings.batch_size)
+    es = make_client(settings.es)
+    producer = AIOKafkaProducer(**client_options(settings.kafka), enable_idempotence=True)
+    try:
+        await producer.start()
+        backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
+        resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
+        replayer = Replayer(settings, _Wiring(es, producer, enricher, resolver, backoff), on_progress)
+        if mode == "auto":
+            chosen, versions = await replayer.default_mode()
+            if on_mode is not None:
+                on_mode(chosen, versions)
+            mode = chosen
+        if mode == "rollback":
+            return await replayer.rollback()
+        if mode == "in-place":
+            return await replayer.in_place(since)
+        return await replayer.new_index(confirm)
+    finally:
+        await producer.stop()
+        await es.close()
