@@ -28,9 +28,11 @@ class SearchParams:
     collapse: bool = False
     page: int = 1
     size: int = 10
+    #: Values per facet (terms aggregation size).
+    facet_size: int = 10
 
 
-def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
+def search_body(p: SearchParams) -> dict[str, Any]:
     must: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
     if p.q:
@@ -74,7 +76,7 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
                 "clean_body": {"fragment_size": 160, "number_of_fragments": 2},
             }
         },
-        "aggs": {name: {"terms": {"field": fld, "size": facet_size}} for name, fld in FACET_FIELDS.items()},
+        "aggs": {name: {"terms": {"field": fld, "size": p.facet_size}} for name, fld in FACET_FIELDS.items()},
         "_source": {"excludes": ["body", "clean_body", "dedup.minhash_*", "entities.spans"]},
     }
     body["aggs"]["published"] = {
@@ -87,6 +89,9 @@ def search_body(p: SearchParams, facet_size: int = 10) -> dict[str, Any]:
     if p.collapse:
         body["collapse"] = {"field": "dedup.cluster_id", "inner_hits": {"name": "copies", "size": 0}}
         body["aggs"]["stories"] = {"cardinality": {"field": "dedup.cluster_id"}}
+        # Facet counts stay article counts; each bucket also says how many distinct stories that is.
+        for name in FACET_FIELDS:
+            body["aggs"][name]["aggs"] = {"stories": {"cardinality": {"field": "dedup.cluster_id"}}}
     return body
 
 

@@ -39,6 +39,7 @@ async def search(
     collapse: bool = False,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=0, le=100)] = 10,
+    facet_size: Annotated[int, Query(ge=1, le=100, description="values per facet")] = 10,
 ) -> dict[str, Any]:
     _check_depth(page, size)
     searcher: ArticleSearch = request.app.state.search
@@ -54,6 +55,7 @@ async def search(
         collapse=collapse,
         page=page,
         size=size,
+        facet_size=facet_size,
     )
     return await searcher.search(params)
 

@@ -56,6 +56,13 @@ def _unavailable(exc: ApiError | TransportError, what: str) -> Exception:
     return SearchUnavailable(f"Elasticsearch is unavailable ({status or 'unreachable'})")
 
 
+def _bucket(b: dict[str, Any]) -> dict[str, Any]:
+    bucket = {"value": b["key"], "count": b["doc_count"]}
+    if "stories" in b:
+        bucket["stories"] = b["stories"]["value"]
+    return bucket
+
+
 def shape_results(body: dict[str, Any], params: SearchParams) -> dict[str, Any]:
     hits = []
     for h in body["hits"]["hits"]:
@@ -66,10 +73,7 @@ def shape_results(body: dict[str, Any], params: SearchParams) -> dict[str, Any]:
             item["copies"] = h.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("total", {}).get("value", 1)
         hits.append(item)
     aggs = body.get("aggregations", {})
-    facets = {
-        name: [{"value": b["key"], "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
-        for name in FACET_FIELDS
-    }
+    facets = {name: [_bucket(b) for b in aggs.get(name, {}).get("buckets", [])] for name in FACET_FIELDS}
     facets["published"] = [
         {"value": b["key_as_string"], "count": b["doc_count"]} for b in aggs.get("published", {}).get("buckets", [])
     ]

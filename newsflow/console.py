@@ -30,6 +30,13 @@ def _top_entities(hit: dict[str, Any], limit: int = 6) -> str:
     return ", ".join(f"{e['name']} ({e['type']})" for e in entities) or "-"
 
 
+def _facet_count(bucket: dict[str, Any]) -> str:
+    stories = bucket.get("stories")
+    if stories is None or stories == bucket["count"]:
+        return str(bucket["count"])
+    return f"{bucket['count']} in {stories} {'story' if stories == 1 else 'stories'}"
+
+
 def print_search(result: dict[str, Any]) -> None:
     total = result["total"]
     stories = result.get("stories")
@@ -52,7 +59,7 @@ def print_search(result: dict[str, Any]) -> None:
     for name in ("people", "organizations", "places", "speakers", "sources"):
         buckets = facets.get(name) or []
         if buckets:
-            print(f"{name}: " + ", ".join(f"{b['value']} ({b['count']})" for b in buckets))
+            print(f"{name}: " + ", ".join(f"{b['value']} ({_facet_count(b)})" for b in buckets))
 
 
 def print_dead_letters(records: list[Any], topic: str) -> None:

@@ -50,3 +50,24 @@ def test_each_matching_quote_is_a_row_with_its_article() -> None:
     }
     (row,) = shape_quotes(body)["quotes"]
     assert (row["text"], row["speaker"], row["article_id"], row["source"]) == ("Q", "X", "a1", "S")
+
+
+def test_collapsed_facets_also_count_stories_and_facet_size_is_a_parameter() -> None:
+    from ingest_service.search import shape_results
+
+    params = SearchParams(collapse=True, facet_size=25)
+    body = search_body(params)
+    assert body["aggs"]["people"]["terms"]["size"] == 25
+    assert body["aggs"]["people"]["aggs"] == {"stories": {"cardinality": {"field": "dedup.cluster_id"}}}
+    assert "aggs" not in search_body(SearchParams())["aggs"]["people"]
+
+    response = {
+        "hits": {"total": {"value": 3}, "hits": []},
+        "aggregations": {
+            "people": {"buckets": [{"key": "Lena Okafor", "doc_count": 3, "stories": {"value": 2}}]},
+            "stories": {"value": 2},
+        },
+    }
+    shaped = shape_results(response, params)
+    assert shaped["facets"]["people"] == [{"value": "Lena Okafor", "count": 3, "stories": 2}]
+    assert shaped["stories"] == 2
