@@ -107,6 +107,9 @@ def cmd_search(args: argparse.Namespace) -> int:
                 source=args.source,
                 collapse=str(args.collapse).lower(),
                 size=args.size,
+                page=args.page,
+                facet_size=args.facets,
+                **{"from": args.date_from, "to": args.date_to},
             )
         except ApiError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -249,7 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     for facet in ("person", "org", "place", "speaker", "source"):
         p.add_argument(f"--{facet}", action="append", default=[])
     p.add_argument("--collapse", action="store_true", help="one hit per story (duplicates folded)")
+    p.add_argument("--from", dest="date_from", help="published on or after (ISO date or date-time)")
+    p.add_argument("--to", dest="date_to", help="published on or before (ISO date or date-time)")
     p.add_argument("--size", type=int, default=10)
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--facets", type=int, default=10, help="values shown per facet")
     p.add_argument("--api")
     p = add("enrich", cmd_enrich, "enrich article files offline (no Kafka/ES); one EnrichedArticle JSON per line")
     p.add_argument("paths", nargs="+")
