@@ -220,6 +220,34 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from enrich_service.settings import EnrichSettings
+    from newsflow.status import gather_status, status_to_dict
+
+    if not args.verbose:  # a part that is down is reported once, in the output, without the clients' own logs
+        for name in ("aiokafka", "elastic_transport"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    settings = EnrichSettings()
+    status = asyncio.run(
+        gather_status(
+            settings.kafka,
+            settings.es,
+            settings.topics,
+            settings.index_alias,
+            worker_group=settings.app_id,
+            dedup_index=settings.dedup_index,
+        )
+    )
+    if args.json:
+        print(json.dumps(status_to_dict(status), indent=2))
+    else:
+        console.print_status(status)
+    return 0 if status.ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -289,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="since", help="in place: only articles received since this ISO time")
     p.add_argument("--yes", action="store_true", help="swap without asking")
+    p = add("status", cmd_status, "topics and offsets, consumer lag, alias, indices, document counts, dead letters")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsflow.status import Status
 
 
 def print_infra(status: Any) -> None:
@@ -126,3 +129,60 @@ def print_replay_result(result: Any) -> None:
             print("the old index is kept: `newsflow replay --rollback` moves the alias back")
     elif result.mode == "new-index":
         print(f"alias {result.alias} unchanged; run `newsflow replay --new-index` again to go on and swap")
+
+
+def _offsets(values: list[int | None]) -> str:
+    return " ".join("-" if v is None else str(v) for v in values)
+
+
+def print_status(status: Status) -> None:
+    """Kafka (topics, consumer groups and their lag), Elasticsearch (alias, indices, versions), dead letters."""
+    k = status.kafka
+    print(f"Kafka {k.bootstrap_servers}")
+    if k.error is not None:
+        print(f"  error: {k.error}")
+    width = max([len(t.name) for t in k.topics] + [0])
+    for t in k.topics:
+        if not t.exists:
+            print(f"  {t.role:<8} {t.name:<{width}}  does not exist")
+            continue
+        line = f"  {t.role:<8} {t.name:<{width}}  {len(t.partitions)} partitions, {t.records} records"
+        line += f"; end offsets {_offsets([p.end for p in t.partitions])}"
+        if any(p.begin for p in t.partitions):
+            line += f", begin {_offsets([p.begin for p in t.partitions])}"
+        print(line)
+    if k.groups:
+        print("  consumer groups (lag = end offset - committed, per partition):")
+    for g in k.groups:
+        state = "" if g.state is None else f", {g.state}, {g.members} member{'' if g.members == 1 else 's'}"
+        if g.state == "Dead" and not g.partitions:
+            state = ", no such group"
+        summary = f"error: {g.error}" if g.error else f"lag {g.lag}"
+        print(f"    {g.group} ({g.role}{state}): {summary}")
+        for topic in g.topics:
+            parts = [p for p in g.partitions if p.topic == topic]
+            committed, lags = _offsets([p.committed for p in parts]), _offsets([p.lag for p in parts])
+            print(f"      {topic}: committed {committed}; lag {lags}")
+    e = status.elasticsearch
+    print(f"Elasticsearch {e.url}")
+    if e.error is not None:
+        print(f"  error: {e.error}")
+    else:
+        if e.alias_indices:
+            print(f"  alias {e.alias} -> {', '.join(e.alias_indices)}: {e.docs} documents")
+            versions = ", ".join(f"{v}: {n}" for v, n in e.versions.items()) or "none"
+            print(f"  enrichment versions: {versions}")
+        else:
+            print(f"  alias {e.alias} does not exist")
+        for i in e.indices:
+            flags = [f for f in ("alias" if i.aliased else "", f"replay {i.replay}" if i.replay else "") if f]
+            docs = "missing" if i.docs is None else f"{i.docs} documents"
+            print(f"  index {i.name}: {docs}" + (f" ({'; '.join(flags)})" if flags else ""))
+        dedup = "does not exist" if e.dedup_docs is None else f"{e.dedup_docs} keys"
+        print(f"  dedup registry {e.dedup_index}: {dedup}")
+    dlq = k.topic("dlq")
+    if status.dlq_size is None or dlq is None:
+        print("dead letters: unknown (Kafka not reachable)")
+    else:
+        hint = " — `newsflow dlq list` shows why" if status.dlq_size else ""
+        print(f"dead letters: {status.dlq_size} in {dlq.name}{hint}")
