@@ -248,6 +248,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if status.ok else 1
 
 
+def cmd_kibana(args: argparse.Namespace) -> int:
+    from newsflow.kibana import (
+        DEFAULT_FILE,
+        DEFAULT_URL,
+        KibanaImportError,
+        SavedObjectsError,
+        check_saved_objects,
+        import_saved_objects,
+        load_saved_objects,
+        with_alias,
+    )
+
+    path = Path(args.file) if args.file else DEFAULT_FILE
+    try:
+        objects = load_saved_objects(path)
+    except (SavedObjectsError, OSError) as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return 2
+    alias = args.alias or os.environ.get("NEWSFLOW_ENRICH_INDEX_ALIAS")
+    if alias:
+        objects = with_alias(objects, alias)
+    report = check_saved_objects(objects)
+    if args.action == "check" or not report.ok:
+        print(f"{path} against the index template (schemas/elasticsearch/articles.index.json):")
+        print("\n".join(report.lines()))
+        return 0 if report.ok else 1
+    url = args.url or os.environ.get("NEWSFLOW_KIBANA_URL", DEFAULT_URL)
+    try:
+        result = import_saved_objects(
+            url,
+            objects,
+            overwrite=not args.no_overwrite,
+            space=args.space,
+            api_key=os.environ.get("NEWSFLOW_KIBANA_API_KEY"),
+            username=os.environ.get("NEWSFLOW_KIBANA_USERNAME"),
+            password=os.environ.get("NEWSFLOW_KIBANA_PASSWORD"),
+            wait_s=args.wait,
+        )
+    except KibanaImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    print(f"open {url.rstrip('/')}{f'/s/{args.space}' if args.space else ''}/app/dashboards#/view/newsflow-dashboard")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.demo import run_demo
 
@@ -319,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="swap without asking")
     p = add("status", cmd_status, "topics and offsets, consumer lag, alias, indices, document counts, dead letters")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = add("kibana", cmd_kibana, "Kibana saved objects (data view, searches, dashboard): check offline, or import")
+    p.add_argument("action", choices=["check", "import"])
+    p.add_argument("--file", help="saved objects NDJSON (default infra/kibana/newsflow.ndjson)")
+    p.add_argument("--url", help="import: Kibana base URL (default $NEWSFLOW_KIBANA_URL or http://localhost:5601)")
+    p.add_argument("--alias", help="index alias the data view reads (default $NEWSFLOW_ENRICH_INDEX_ALIAS or articles)")
+    p.add_argument("--space", help="import: into this Kibana space (default: the default space)")
+    p.add_argument("--no-overwrite", action="store_true", help="import: keep objects that already exist")
+    p.add_argument("--wait", type=float, default=0.0, help="import: retry this many seconds while Kibana starts")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
     return parser
