@@ -99,9 +99,20 @@ def lag(ends: Mapping[TopicPartition, int], positions: Mapping[TopicPartition, i
     return sum(max(0, end - positions.get(tp, 0)) for tp, end in ends.items())
 
 
-def choose_mode(versions: Mapping[str, int], code_version: str = ENRICHMENT_VERSION) -> Mode:
-    """New index when any document was produced by another enrichment version than this code's."""
-    return "new-index" if any(v != code_version for v in versions) else "in-place"
+def choose_mode(
+    versions: Mapping[str, int],
+    code_version: str = ENRICHMENT_VERSION,
+    *,
+    index_definition: str | None = None,
+    code_definition: str | None = None,
+) -> Mode:
+    """New index when any document was produced by another enrichment version than this code's, or
+    when the live index was made from another index definition (mapping, analyzers) than this code's."""
+    if any(v != code_version for v in versions):
+        return "new-index"
+    if code_definition is not None and index_definition != code_definition:
+        return "new-index"
+    return "in-place"
 
 
 def version_counts(aggregation_response: Mapping[str, Any]) -> dict[str, int]:
@@ -318,7 +329,12 @@ class Replayer:
         if not current:
             return "in-place", {}
         versions = await enrichment_versions(self._w.es, self.alias)
-        return choose_mode(versions), versions
+        mapping = await self._w.es.indices.get_mapping(index=current[-1])
+        live = mapping.body[current[-1]]["mappings"].get("_meta", {}).get("definition")
+        code = index_definition()["mappings"]["_meta"]["definition"]
+        if live != code:
+            logger.info("index %s was made from definition %s, this code's is %s", current[-1], live, code)
+        return choose_mode(versions, index_definition=live, code_definition=code), versions
 
     async def _run(
         self, target: str, group: str, *, ensure_alias: bool, since: datetime | None, resume: bool

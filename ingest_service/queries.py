@@ -40,8 +40,17 @@ def search_body(p: SearchParams) -> dict[str, Any]:
             {
                 "multi_match": {
                     "query": p.q,
-                    "fields": ["title^3", "clean_body", "entities.name.text^2"],
+                    # title and clean_body are stemmed (english); their .exact subfields are not, so the
+                    # words as typed add a little (tie_breaker) to the best field's score.
+                    "fields": [
+                        "title^3",
+                        "title.exact^1.5",
+                        "clean_body",
+                        "clean_body.exact^0.5",
+                        "entities.name.text^2",
+                    ],
                     "type": "best_fields",
+                    "tie_breaker": 0.3,
                 }
             }
         )

@@ -6,6 +6,7 @@ derived from its entities and quotes, so a facet is one terms aggregation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from functools import cache
@@ -26,9 +27,15 @@ FACETS: dict[str, tuple[EntityType, ...]] = {
 
 @cache
 def index_definition() -> dict[str, Any]:
-    """Settings and mappings of an articles index (``schemas/elasticsearch/articles.index.json``)."""
+    """Settings and mappings of an articles index (``schemas/elasticsearch/articles.index.json``).
+
+    ``mappings._meta.definition`` is a fingerprint of the file, so an index made from an older
+    definition (other analyzers, other fields) can be told apart from one made from this one.
+    """
     text = resources.files("schemas").joinpath("elasticsearch/articles.index.json").read_text("utf-8")
     definition: dict[str, Any] = json.loads(text)
+    fingerprint = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:16]
+    definition["mappings"].setdefault("_meta", {})["definition"] = fingerprint
     return definition
 
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+from infra.local.analysis_plugin import ensure_english_analyzer
 from infra.local.artifacts import ensure_elasticsearch
 from infra.local.configs import render_elasticsearch_yml
 from infra.local.layout import ELASTICSEARCH, ServiceDirs, es_home, make_dir, service_dirs
@@ -27,8 +28,9 @@ def preflight(settings: InfraSettings) -> None:
 
 
 def launch(settings: InfraSettings, java_home: Path) -> int:
-    """Copy a fresh config dir (ES_PATH_CONF), keep data across starts, start the node in the foreground."""
+    """Add the ``english`` analyzer if missing, copy a fresh config dir (ES_PATH_CONF), keep data, start the node."""
     home = ensure_elasticsearch(settings)
+    ensure_english_analyzer(settings, home, java_home)
     service = dirs(settings)
     make_dir(service.root)
     check_reachable_by_es_user([home / "bin" / "elasticsearch", service.root])

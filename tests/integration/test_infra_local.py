@@ -145,6 +145,25 @@ def test_up_status_down_and_a_cached_restart(settings: InfraSettings) -> None:
     )
 
 
+def test_the_english_analyzer_stems_and_the_articles_template_uses_it(settings: InfraSettings) -> None:
+    """The integ-test-zip has no analysis-common: infra/local installs its own ``english`` analyzer plugin."""
+    from schemas.search_document import index_definition
+
+    def tokens(path: str, body: dict[str, object]) -> list[str]:
+        return [token["token"] for token in _es(settings, "POST", path, body)["tokens"]]  # type: ignore[attr-defined]
+
+    up(settings)
+    stems = tokens("/_analyze", {"analyzer": "english", "text": "The ministers were running"})
+    assert stems == ["minist", "were", "run"]
+    definition = index_definition()
+    _es(settings, "PUT", "/infra-english", {"settings": definition["settings"], "mappings": definition["mappings"]})
+    try:
+        assert tokens("/infra-english/_analyze", {"field": "clean_body", "text": "running"}) == ["run"]
+        assert tokens("/infra-english/_analyze", {"field": "clean_body.exact", "text": "running"}) == ["running"]
+    finally:
+        _es(settings, "DELETE", "/infra-english")
+
+
 def test_detached_process_is_stopped_and_a_foreign_pid_is_not(tmp_path: Path) -> None:
     ours = ServiceDirs(name="sleeper", root=tmp_path / "ours")
     pid = start_detached(

@@ -71,3 +71,17 @@ def test_collapsed_facets_also_count_stories_and_facet_size_is_a_parameter() -> 
     shaped = shape_results(response, params)
     assert shaped["facets"]["people"] == [{"value": "Lena Okafor", "count": 3, "stories": 2}]
     assert shaped["stories"] == 2
+
+
+def test_full_text_is_stemmed_and_the_words_as_typed_count_a_little_more() -> None:
+    from schemas.search_document import index_definition
+
+    multi_match = search_body(SearchParams(q="running"))["query"]["bool"]["must"][0]["multi_match"]
+    boosts = {name: float(boost or 1) for name, _, boost in (f.partition("^") for f in multi_match["fields"])}
+    assert boosts["title.exact"] < boosts["title"] and boosts["clean_body.exact"] < boosts["clean_body"]
+    assert multi_match["tie_breaker"] > 0  # an exact-form match adds to the stemmed field's score
+    properties = index_definition()["mappings"]["properties"]
+    for field in ("title", "clean_body"):
+        assert properties[field]["analyzer"] == "english"
+        assert properties[field]["fields"]["exact"] == {"type": "text", "analyzer": "news_text"}
+    assert properties["clean_body"]["index_options"] == "offsets"  # highlighting long bodies from the postings

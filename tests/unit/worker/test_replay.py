@@ -152,3 +152,17 @@ def test_replay_modes_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["replay", "--in-place", "--rollback"])
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_an_index_made_from_another_definition_means_a_new_index() -> None:
+    assert choose_mode({"0.1.0": 3}, "0.1.0", index_definition="aaa", code_definition="bbb") == "new-index"
+    assert choose_mode({"0.1.0": 3}, "0.1.0", index_definition=None, code_definition="bbb") == "new-index"
+    assert choose_mode({"0.1.0": 3}, "0.1.0", index_definition="bbb", code_definition="bbb") == "in-place"
+
+
+def test_the_index_definition_carries_its_fingerprint() -> None:
+    from schemas.search_document import index_definition
+
+    first, second = index_definition(), index_definition()
+    assert first["mappings"]["_meta"]["definition"] == second["mappings"]["_meta"]["definition"]
+    assert len(first["mappings"]["_meta"]["definition"]) == 16
