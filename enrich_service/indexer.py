@@ -17,7 +17,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, ConnectionTimeout
 from elasticsearch import ConnectionError as ESConnectionError
 
 from enrich_service.backoff import Backoff
-from newsflow.elastic import ensure_index
+from newsflow.elastic import ensure_index, outdated_index
 from schemas.articles import EnrichedArticle
 from schemas.search_document import to_search_document
 
@@ -44,6 +44,11 @@ class Indexer:
     async def _ensure_index(self) -> None:
         if not self._index_ready:
             await self._backoff.retrying(lambda: ensure_index(self._es, self._alias), what=f"preparing {self._alias}")
+            warning = await self._backoff.retrying(
+                lambda: outdated_index(self._es, self._alias), what=f"checking {self._alias}"
+            )
+            if warning:
+                logger.warning("%s", warning)
             self._index_ready = True
 
     @property

@@ -42,8 +42,10 @@ from enrich_service.settings import EnrichSettings
 from enrich_service.version import ENRICHMENT_VERSION
 from newsflow.elastic import (
     alias_indices,
+    code_definition,
     ensure_index,
     index_version,
+    live_definition,
     point_alias,
     put_template,
     versioned_index,
@@ -329,9 +331,7 @@ class Replayer:
         if not current:
             return "in-place", {}
         versions = await enrichment_versions(self._w.es, self.alias)
-        mapping = await self._w.es.indices.get_mapping(index=current[-1])
-        live = mapping.body[current[-1]]["mappings"].get("_meta", {}).get("definition")
-        code = index_definition()["mappings"]["_meta"]["definition"]
+        live, code = await live_definition(self._w.es, current[-1]), code_definition()
         if live != code:
             logger.info("index %s was made from definition %s, this code's is %s", current[-1], live, code)
         return choose_mode(versions, index_definition=live, code_definition=code), versions

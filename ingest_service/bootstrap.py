@@ -13,7 +13,7 @@ from ingest_service.app import create_app
 from ingest_service.publisher import KafkaPublisher
 from ingest_service.search import ArticleSearch
 from ingest_service.settings import IngestSettings
-from newsflow.elastic import ensure_index, make_client
+from newsflow.elastic import ensure_index, make_client, outdated_index
 from newsflow.kafka import ensure_topics
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ def build_app(settings: IngestSettings) -> FastAPI:
         # batch creates it (a query in that moment would meet a shard still starting: a 503).
         try:
             await ensure_index(es, settings.index_alias)
+            warning = await outdated_index(es, settings.index_alias)
+            if warning:
+                logger.warning("%s", warning)
         except (ApiError, TransportError) as exc:
             logger.warning("could not ensure index %s at %s: %s", settings.index_alias, settings.es.url, exc)
         if not settings.create_topics:

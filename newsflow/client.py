@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -57,12 +58,22 @@ class NewsflowClient:
         result: dict[str, Any] = self._json(response)
         return result
 
-    def wait_searchable(self, ids: list[str], timeout_s: float = 120.0) -> list[str]:
-        """Wait until every id can be fetched; returns the ids still missing at the deadline."""
+    def wait_searchable(
+        self, ids: list[str], timeout_s: float = 120.0, received_after: datetime | None = None
+    ) -> list[str]:
+        """Wait until every id can be fetched (received after ``received_after``, when given: an older
+        document with the same id does not count); returns the ids still missing at the deadline."""
         missing = list(dict.fromkeys(ids))
         deadline = time.monotonic() + timeout_s
+
+        def there(article_id: str) -> bool:
+            doc = self.article(article_id)
+            if doc is None:
+                return False
+            return received_after is None or datetime.fromisoformat(doc["received_at"]) >= received_after
+
         while missing and time.monotonic() < deadline:
-            missing = [i for i in missing if self.article(i) is None]
+            missing = [i for i in missing if not there(i)]
             if missing:
                 time.sleep(0.5)
         return missing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsflow import console
@@ -31,10 +32,52 @@ def run_demo(keep_running: bool = True) -> int:
             stack_down(stop_infra=True)
 
 
+def _rebuild_if_outdated() -> bool:
+    """An index left by an older newsflow (another index definition) is rebuilt first, as a user would."""
+    import asyncio
+
+    from enrich_service.replay import ReplayError, run_replay
+    from enrich_service.settings import EnrichSettings
+    from infra.local import InfraSettings
+    from newsflow.config import ElasticsearchSettings, KafkaSettings
+    from newsflow.elastic import make_client, outdated_index
+
+    infra = InfraSettings()
+    settings = EnrichSettings(
+        kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), es=ElasticsearchSettings(url=infra.es_url)
+    )
+
+    async def check() -> str | None:
+        es = make_client(settings.es)
+        try:
+            return await outdated_index(es, settings.index_alias)
+        finally:
+            await es.close()
+
+    async def yes(question: str) -> bool:
+        print(question + " yes")
+        return True
+
+    warning = asyncio.run(check())
+    if warning is None:
+        return True
+    print(f"\n{warning}\n== newsflow replay --new-index --yes (the demo rebuilds it now)")
+    try:
+        result = asyncio.run(run_replay(settings, mode="new-index", confirm=yes, on_progress=console.ReplayProgress()))
+    except ReplayError as exc:
+        print(f"error: {exc}")
+        return False
+    console.print_replay_result(result)
+    return True
+
+
 def _post_and_show(started: float) -> int:
     files = [p for p in expand([DEMO_DIR]) if p.suffix == ".json"]
     articles = [a for p in files for a in read_articles(p)]
+    if not _rebuild_if_outdated():
+        return 1
     print(f"\nposting {len(articles)} demo articles (fictional) from {DEMO_DIR}")
+    posted_at = datetime.now(UTC) - timedelta(seconds=5)  # the server's clock may be a little behind
     with NewsflowClient("http://localhost:8000") as client:
         try:
             result = client.post_batch(articles)
@@ -43,9 +86,12 @@ def _post_and_show(started: float) -> int:
             return 1
         console.print_post_results(result)
         ids = [r["id"] for r in result["results"] if r["status"] == 202]
-        missing = client.wait_searchable(ids, timeout_s=180)
+        missing = client.wait_searchable(ids, timeout_s=180, received_after=posted_at)
         if missing:
             print(f"error: {len(missing)} articles not searchable after 180 s: {missing}")
+            print(
+                "       why: .venv/bin/newsflow dlq list; .venv/bin/newsflow status; the logs (newsflow infra status)"
+            )
             return 1
         print(f"all {len(ids)} articles searchable {time.monotonic() - started:.1f} s after `newsflow demo` started\n")
 

@@ -92,3 +92,31 @@ async def point_alias(es: AsyncElasticsearch, alias: str, index: str) -> list[st
     await es.indices.update_aliases(actions=actions)
     logger.info("alias %s now on %s (was on %s)", alias, index, ", ".join(previous) or "nothing")
     return previous
+
+
+def code_definition() -> str:
+    """Fingerprint of this code's index definition (``mappings._meta.definition``)."""
+    fingerprint: str = index_definition()["mappings"]["_meta"]["definition"]
+    return fingerprint
+
+
+async def live_definition(es: AsyncElasticsearch, index: str) -> str | None:
+    """Fingerprint of the definition ``index`` was made from; None for an index older than fingerprints."""
+    mapping = await es.indices.get_mapping(index=index)
+    value = mapping.body[index]["mappings"].get("_meta", {}).get("definition")
+    return str(value) if value is not None else None
+
+
+async def outdated_index(es: AsyncElasticsearch, alias: str) -> str | None:
+    """A warning when ``alias``'s index was made from another index definition than this code's."""
+    current = await alias_indices(es, alias)
+    if not current:
+        return None
+    live, code = await live_definition(es, current[-1]), code_definition()
+    if live == code:
+        return None
+    return (
+        f"index {current[-1]} behind alias {alias} was made from another index definition"
+        f" ({live or 'one older than fingerprints'}) than this code's ({code}): documents with new fields"
+        " may be refused (they go to the dead-letter topic). Rebuild it: newsflow replay --new-index"
+    )
