@@ -195,3 +195,19 @@ def test_after_a_rollback_a_new_replay_builds_a_fresh_index(pipeline: Pipeline, 
     assert done.returncode == 0, done.stderr[-3000:]
     assert alias_target(es, alias) == [f"{alias}-v3"]
     assert ids_in(es, f"{alias}-v3") == expected
+
+
+def test_replay_rebuilds_into_a_new_index_when_the_index_definition_changed(
+    pipeline: Pipeline, es: Elasticsearch
+) -> None:
+    alias = pipeline.alias
+    (live,) = alias_target(es, alias)
+    meta = es.indices.get_mapping(index=live)[live]["mappings"]["_meta"]
+    es.indices.put_mapping(index=live, meta=meta | {"definition": "made-by-an-older-newsflow"})
+    expected = ids_in(es, live)
+
+    done = replay(pipeline, "--yes")  # no mode given: it decides
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "replaying new-index" in done.stderr
+    (rebuilt,) = alias_target(es, alias)
+    assert rebuilt != live and ids_in(es, rebuilt) == expected
