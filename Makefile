@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_FLAGS ?= -q
 
-.PHONY: help install demo up down status test unit integration check lint format typecheck schemas eval clean
+.PHONY: help install demo up down status test unit integration check lint format typecheck schemas eval bench clean
 
 help:
 	@echo "make demo   - start Kafka, Elasticsearch and both services; post the demo articles; search them"
 	@echo "make test   - lint, type-check, unit tests, integration tests on real Kafka + Elasticsearch"
 	@echo "make down   - stop everything make demo started"
 	@echo "make eval   - enrichment accuracy against the hand-written gold, and its throughput"
+	@echo "make bench  - throughput, latency and memory against the model's own limit (BENCH_FLAGS=--quick: < 2 min)"
 	@echo "other: install unit integration check format schemas status clean"
 
 $(STAMP): pyproject.toml
@@ -62,6 +63,9 @@ schemas: install
 EVAL_FLAGS ?=
 eval: install
 	$(BIN)/python -m enrich_service.evaluation $(EVAL_FLAGS)
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,303 @@
+"""One function per figure of ``make bench``. Each returns a plain dict that goes into latest.json."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from elasticsearch import AsyncElasticsearch
+
+from benchmarks.corpus import Article
+from benchmarks.services import BenchStack
+from enrich_service.dead_letters import DeadLetter
+from enrich_service.domain.cleaning import clean_body
+from enrich_service.duplicates import DuplicateResolver, MemoryRegistry
+from enrich_service.enricher import Enricher
+from enrich_service.indexer import Rejected
+from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp, model_label
+from enrich_service.offline import records
+from enrich_service.processor import BatchProcessor
+from schemas.articles import ArticleIn, EnrichedArticle
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 4)
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": round(ordered[-1], 4)}
+
+
+# -- 1 and 2: the model's limit and enrichment alone, in this process ---------------------------------
+
+
+def model_limit(articles: Sequence[Article], *, model: str, batch_size: int, rounds: int) -> dict[str, Any]:
+    """Bare ``nlp.pipe`` with the components enrichment runs (NER + sentencizer), over the cleaned texts."""
+    nlp = load_nlp(model)
+    texts = [clean_body(a.title, a.body) for a in articles]
+    words = sum(a.words for a in articles)
+    with nlp.select_pipes(disable=[ENTITIES_COMPONENT, QUOTES_COMPONENT]):
+        components = list(nlp.pipe_names)
+        for _ in nlp.pipe(texts[:batch_size], batch_size=batch_size):
+            pass  # warm-up
+        best = float("inf")
+        for _ in range(rounds):
+            began = time.perf_counter()
+            for _doc in nlp.pipe(texts, batch_size=batch_size):
+                pass
+            best = min(best, time.perf_counter() - began)
+    return {
+        "articles_per_s": round(len(texts) / best, 2),
+        "words_per_s": round(words / best),
+        "articles": len(texts),
+        "mean_words": round(words / len(texts)),
+        "components": components,
+        "batch_size": batch_size,
+    }
+
+
+def enrichment_only(articles: Sequence[Article], *, model: str, batch_size: int, rounds: int) -> dict[str, Any]:
+    """The ``newsflow enrich`` path: raw records -> decode -> clean, NLP, quotes, dedup keys -> resolve."""
+    nlp = load_nlp(model)
+    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=batch_size)
+
+    async def nothing(_: list[EnrichedArticle]) -> None:
+        return None
+
+    async def no_index(_: list[EnrichedArticle]) -> list[Rejected]:
+        return []
+
+    failed: list[DeadLetter] = []
+
+    async def dead(letters: list[DeadLetter]) -> None:
+        failed.extend(letters)
+
+    async def run() -> float:
+        processor = BatchProcessor(
+            enrich=enricher.enrich_batch,
+            resolve=DuplicateResolver(MemoryRegistry()).resolve,
+            index=no_index,
+            send_enriched=nothing,
+            send_dead=dead,
+        )
+        batch, problems = records([(a.id, a.as_json()) for a in articles], datetime.now(UTC))
+        assert not problems, problems
+        began = time.perf_counter()
+        for start in range(0, len(batch), batch_size):
+            await processor.process(batch[start : start + batch_size])
+        return time.perf_counter() - began
+
+    enricher.enrich_batch(
+        [ArticleIn.model_validate(articles[0].as_json()).to_raw(datetime.now(UTC))], datetime.now(UTC)
+    )
+    best = min(asyncio.run(run()) for _ in range(rounds))
+    return {"articles_per_s": round(len(articles) / best, 2), "articles": len(articles), "failed": len(failed)}
+
+
+# -- 3, 4: end to end through Kafka and Elasticsearch ----------------------------------------------------
+
+
+async def _count(es: AsyncElasticsearch, alias: str) -> int:
+    resp = await es.count(index=alias)
+    return int(resp.body["count"])
+
+
+async def post_batches(api: str, articles: Sequence[Article], batch: int = 100) -> int:
+    accepted = 0
+    async with httpx.AsyncClient(base_url=api, timeout=60) as client:
+        for start in range(0, len(articles), batch):
+            response = await client.post("/articles/batch", json=[a.as_json() for a in articles[start : start + batch]])
+            response.raise_for_status()
+            accepted += int(response.json()["accepted"])
+    return accepted
+
+
+async def end_to_end(
+    stack: BenchStack, es: AsyncElasticsearch, articles: Sequence[Article], warm: Sequence[Article]
+) -> dict[str, Any]:
+    """Post ``articles`` through the batch endpoint; seconds until search counts all of them (no forced refresh)."""
+    await post_batches(stack.api, warm)
+    await _wait_count(es, stack.alias, len(warm), timeout_s=300)
+    began = time.perf_counter()
+    accepted = await post_batches(stack.api, articles)
+    posted = time.perf_counter() - began
+    expected = len(warm) + accepted
+    await _wait_count(es, stack.alias, expected, timeout_s=900)
+    elapsed = time.perf_counter() - began
+    return {
+        "articles": accepted,
+        "seconds": round(elapsed, 2),
+        "articles_per_s": round(accepted / elapsed, 2),
+        "posting_seconds": round(posted, 2),
+    }
+
+
+async def _wait_count(es: AsyncElasticsearch, alias: str, expected: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while await _count(es, alias) < expected:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {await _count(es, alias)} of {expected} articles searchable in {alias}")
+        await asyncio.sleep(0.05)
+
+
+async def latency(
+    stack: BenchStack, es: AsyncElasticsearch, articles: Sequence[Article], rate: float, duration_s: float
+) -> dict[str, Any]:
+    """Single POSTs at ``rate``/s for ``duration_s``; per article, seconds from POST to found by a search.
+
+    A poller searches for the ids not seen yet every 50 ms, so a figure is at most ~50 ms late.
+    """
+    count = max(1, int(rate * duration_s))
+    todo = list(articles[:count])
+    posted_at: dict[str, float] = {}
+    seen_at: dict[str, float] = {}
+    done_posting = asyncio.Event()
+
+    async def poster() -> None:
+        async with httpx.AsyncClient(base_url=stack.api, timeout=30) as client:
+            start = time.perf_counter()
+            for n, article in enumerate(todo):
+                delay = start + n / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                posted_at[article.id] = time.perf_counter()
+                response = await client.post("/articles", json=article.as_json())
+                response.raise_for_status()
+        done_posting.set()
+
+    async def poller() -> None:
+        deadline = None
+        while len(seen_at) < len(todo):
+            pending = [i for i in posted_at if i not in seen_at]
+            if pending:
+                resp = await es.search(
+                    index=stack.alias, query={"ids": {"values": pending}}, size=len(pending), source=False
+                )
+                now = time.perf_counter()
+                for hit in resp.body["hits"]["hits"]:
+                    seen_at.setdefault(hit["_id"], now)
+            if done_posting.is_set():
+                deadline = deadline or time.monotonic() + 120
+                if time.monotonic() > deadline:
+                    break
+            await asyncio.sleep(0.05)
+
+    await asyncio.gather(poster(), poller())
+    delays = [seen_at[i] - posted_at[i] for i in seen_at]
+    return {
+        "offered_per_s": round(rate, 2),
+        "articles": len(todo),
+        "seen": len(seen_at),
+        "seconds": percentiles(delays),
+        "mean_s": round(statistics.fmean(delays), 4) if delays else None,
+    }
+
+
+# -- 5: the ingest endpoint alone, and a bare producer ----------------------------------------------------
+
+
+async def ingest_single(api: str, articles: Sequence[Article], concurrency: int, duration_s: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    failures = 0
+    stop_at = time.perf_counter() + duration_s
+    counter = iter(range(10**9))
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while time.perf_counter() < stop_at:
+            article = articles[next(counter) % len(articles)]
+            began = time.perf_counter()
+            response = await client.post("/articles", json=article.as_json())
+            latencies.append(time.perf_counter() - began)
+            failures += response.status_code != 202
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=api, timeout=30, limits=limits) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "failures": failures,
+        "latency_s": percentiles(latencies),
+    }
+
+
+async def ingest_batch(
+    api: str, articles: Sequence[Article], batch: int, concurrency: int, duration_s: float
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    sent = 0
+    stop_at = time.perf_counter() + duration_s
+    payloads = [[a.as_json() for a in articles[i : i + batch]] for i in range(0, len(articles) - batch + 1, batch)]
+    counter = iter(range(10**9))
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal sent
+        while time.perf_counter() < stop_at:
+            payload = payloads[next(counter) % len(payloads)]
+            began = time.perf_counter()
+            response = await client.post("/articles/batch", json=payload)
+            latencies.append(time.perf_counter() - began)
+            response.raise_for_status()
+            sent += int(response.json()["accepted"])
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=api, timeout=60, limits=limits) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return {
+        "batch": batch,
+        "concurrency": concurrency,
+        "articles_per_s": round(sent / elapsed, 1),
+        "latency_s": percentiles(latencies),
+    }
+
+
+async def bare_producer(bootstrap: str, topic: str, articles: Sequence[Article], count: int) -> dict[str, Any]:
+    """The ceiling of ingest: the same records (RawArticle JSON, keyed by id) from an aiokafka producer
+    configured like ingest's (idempotent, acks=all, linger 5 ms), all in flight at once."""
+    now = datetime.now(UTC)
+    raws = [ArticleIn.model_validate(a.as_json()).to_raw(now) for a in articles]
+    records = [(r.id.encode(), r.model_dump_json().encode()) for r in raws]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5, max_request_size=4 * 1024 * 1024
+    )
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=records[0][1], key=records[0][0])
+        began = time.perf_counter()
+        futures = [
+            await producer.send(topic, value=records[n % len(records)][1], key=records[n % len(records)][0])
+            for n in range(count)
+        ]
+        await asyncio.gather(*futures)
+        elapsed = time.perf_counter() - began
+        # One at a time, each awaited: what a single sequential client could reach at best.
+        began1 = time.perf_counter()
+        n1 = 0
+        while time.perf_counter() - began1 < 2.0:
+            key, value = records[n1 % len(records)]
+            await producer.send_and_wait(topic, value=value, key=key)
+            n1 += 1
+        elapsed1 = time.perf_counter() - began1
+    finally:
+        await producer.stop()
+    return {
+        "records": count,
+        "pipelined_per_s": round(count / elapsed, 1),
+        "sequential_per_s": round(n1 / elapsed1, 1),
+        "mean_record_bytes": round(sum(len(v) for _, v in records) / len(records)),
+    }
