@@ -155,6 +155,12 @@ def test_new_index_replay_while_posting_swaps_the_alias_without_a_failed_search(
     assert wait_count(es, f"{alias}-v2", len(expected)) == len(expected)
     assert ids_in(es, f"{alias}-v2") == expected
     assert searcher.ok > 50 and searcher.errors == [], searcher.errors[:5]
+    print(
+        f"\nnew-index replay while posting: archive {len(archive)} + posted during the replay"
+        f" {len(poster.accepted)} = {len(expected)} distinct accepted;"
+        f" {alias}-v2 holds {len(ids_in(es, f'{alias}-v2'))};"
+        f" searches during the replay and swap: {searcher.ok} answered 200, {len(searcher.errors)} errors"
+    )
     versions = es.search(index=alias, size=0, aggs={"v": {"terms": {"field": "enrichment.version"}}})
     assert sum(b["doc_count"] for b in versions["aggregations"]["v"]["buckets"]) == len(expected)
     assert "alias " + alias + f" now on {alias}-v2" in done.stdout
