@@ -14,7 +14,8 @@ from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
 from benchmarks.corpus import Article
-from benchmarks.services import BenchStack
+from benchmarks.loadgen import run_load
+from benchmarks.services import BenchStack, cpu_by_component, cpu_share
 from enrich_service.dead_letters import DeadLetter
 from enrich_service.domain.cleaning import clean_body
 from enrich_service.duplicates import DuplicateResolver, MemoryRegistry
@@ -127,6 +128,7 @@ async def end_to_end(
     """Post ``articles`` through the batch endpoint; seconds until search counts all of them (no forced refresh)."""
     await post_batches(stack.api, warm)
     await _wait_count(es, stack.alias, len(warm), timeout_s=300)
+    cpu_before = cpu_by_component(stack.infra, stack)
     began = time.perf_counter()
     accepted = await post_batches(stack.api, articles)
     posted = time.perf_counter() - began
@@ -138,6 +140,7 @@ async def end_to_end(
         "seconds": round(elapsed, 2),
         "articles_per_s": round(accepted / elapsed, 2),
         "posting_seconds": round(posted, 2),
+        "cores_used": cpu_share(cpu_before, cpu_by_component(stack.infra, stack), elapsed),
     }
 
 
@@ -206,63 +209,31 @@ async def latency(
 
 
 async def ingest_single(api: str, articles: Sequence[Article], concurrency: int, duration_s: float) -> dict[str, Any]:
-    latencies: list[float] = []
-    failures = 0
-    stop_at = time.perf_counter() + duration_s
-    counter = iter(range(10**9))
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        nonlocal failures
-        while time.perf_counter() < stop_at:
-            article = articles[next(counter) % len(articles)]
-            began = time.perf_counter()
-            response = await client.post("/articles", json=article.as_json())
-            latencies.append(time.perf_counter() - began)
-            failures += response.status_code != 202
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=api, timeout=30, limits=limits) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
+    """Single-article POSTs from ``concurrency`` keep-alive connections (benchmarks.loadgen) for ``duration_s``."""
+    run = await run_load(api, "/articles", [a.as_json() for a in articles], concurrency, duration_s)
+    done = len(run.latencies)
     return {
         "concurrency": concurrency,
-        "requests": len(latencies),
-        "per_s": round(len(latencies) / elapsed, 1),
-        "failures": failures,
-        "latency_s": percentiles(latencies),
+        "requests": done,
+        "per_s": round(done / run.elapsed_s, 1),
+        "failures": done - run.statuses.get(202, 0),
+        "latency_s": percentiles(run.latencies),
     }
 
 
 async def ingest_batch(
     api: str, articles: Sequence[Article], batch: int, concurrency: int, duration_s: float
 ) -> dict[str, Any]:
-    latencies: list[float] = []
-    sent = 0
-    stop_at = time.perf_counter() + duration_s
+    """Batch POSTs of ``batch`` articles from ``concurrency`` keep-alive connections for ``duration_s``."""
     payloads = [[a.as_json() for a in articles[i : i + batch]] for i in range(0, len(articles) - batch + 1, batch)]
-    counter = iter(range(10**9))
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        nonlocal sent
-        while time.perf_counter() < stop_at:
-            payload = payloads[next(counter) % len(payloads)]
-            began = time.perf_counter()
-            response = await client.post("/articles/batch", json=payload)
-            latencies.append(time.perf_counter() - began)
-            response.raise_for_status()
-            sent += int(response.json()["accepted"])
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=api, timeout=60, limits=limits) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
+    run = await run_load(api, "/articles/batch", payloads, concurrency, duration_s)
+    ok = run.statuses.get(200, 0)
     return {
         "batch": batch,
         "concurrency": concurrency,
-        "articles_per_s": round(sent / elapsed, 1),
-        "latency_s": percentiles(latencies),
+        "articles_per_s": round(ok * batch / run.elapsed_s, 1),
+        "failures": len(run.latencies) - ok,
+        "latency_s": percentiles(run.latencies),
     }
 
 

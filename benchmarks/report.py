@@ -101,6 +101,10 @@ def markdown(r: dict[str, Any]) -> str:
                 _ok(two["articles_per_s"], one.get("articles_per_s", 0) + 1e-9),
             )
         )
+    for key, run in (("1 worker", one), ("2 workers", two)):
+        if run.get("cores_used"):
+            used = ", ".join(f"{k} {v}" for k, v in run["cores_used"].items())
+            rows.append((f"3. cores used during end to end, {key}", used, "", "", ""))
     if lat:
         s = lat["seconds"]
         rows.append(

@@ -128,3 +128,39 @@ class BenchStack:
         for dirs in reversed(self.started):
             stop(dirs, timeout_s=30)
         self.started.clear()
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def cpu_by_component(infra: InfraSettings, stack: BenchStack) -> dict[str, float]:
+    """CPU seconds used so far by Kafka, Elasticsearch and each service of ``stack``."""
+    out: dict[str, float] = {}
+    kafka, es = str(infra.run_dir / "kafka"), str(infra.run_dir / "elasticsearch")
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        cmd = _cmdline(pid)
+        name = "kafka" if kafka in cmd else "elasticsearch" if es in cmd else None
+        if name:
+            out[name] = out.get(name, 0.0) + _cpu_seconds(int(pid))
+    for dirs in stack.started:
+        service_pid = running_pid(dirs)
+        if service_pid is not None:
+            out[dirs.name] = _cpu_seconds(service_pid)
+    return out
+
+
+def cpu_share(before: dict[str, float], after: dict[str, float], wall_s: float) -> dict[str, float]:
+    """Cores used by each component between two snapshots (1.0 = one core busy all the time)."""
+    return {k: round((after.get(k, 0.0) - before.get(k, 0.0)) / wall_s, 2) for k in sorted(after)}
