@@ -149,7 +149,7 @@ async def _wait_count(es: AsyncElasticsearch, alias: str, expected: int, timeout
     while await _count(es, alias) < expected:
         if time.monotonic() > deadline:
             raise RuntimeError(f"only {await _count(es, alias)} of {expected} articles searchable in {alias}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # a figure at most 0.2 s late on runs of tens of seconds; cheap for ES
 
 
 async def latency(

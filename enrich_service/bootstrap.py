@@ -63,6 +63,7 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
             index=indexer.index,
             send_enriched=send_enriched,
             send_dead=send_dead,
+            chunk_size=settings.nlp_chunk_size or None,
         )
         return processor, send_dead
 

@@ -67,12 +67,16 @@ class BatchProcessor:
         index: Index,
         send_enriched: SendEnriched,
         send_dead: SendDead,
+        chunk_size: int | None = None,
     ) -> None:
+        """``chunk_size``: enrich the batch in chunks of this many articles, the next chunk's NLP (in a
+        thread) overlapping this chunk's dedup, indexing and sending (on the event loop); None: one go."""
         self._enrich = enrich
         self._resolve = resolve
         self._index = index
         self._send_enriched = send_enriched
         self._send_dead = send_dead
+        self._chunk_size = chunk_size
 
     async def process(self, batch: Sequence[Incoming]) -> BatchReport:
         dead: list[DeadLetter] = []
@@ -88,30 +92,53 @@ class BatchProcessor:
                 latest[outcome.id] = (incoming, outcome)
 
         origin = {article_id: incoming for article_id, (incoming, _) in latest.items()}
-        articles = [article for _, article in latest.values()]
-        enriched: list[EnrichedArticle] = []
-        if articles:
-            loop = asyncio.get_running_loop()
-            results = await loop.run_in_executor(None, self._enrich, articles, datetime.now(UTC))
-            for result in results:
-                if isinstance(result, EnrichedArticle):
-                    enriched.append(result)
-                else:
-                    where = origin[result.article_id].where()
-                    logger.error("enrichment failed for article %s from %s: %s", result.article_id, where, result.error)
-                    dead.append(DeadLetter(origin[result.article_id], result.stage, result.error, result.article_id))
-
-        indexed: list[EnrichedArticle] = []
-        if enriched:
-            enriched = await self._resolve(enriched)
-            rejected = {r.article_id: r for r in await self._index(enriched)}
-            for article in enriched:
-                if article.id in rejected:
-                    dead.append(DeadLetter(origin[article.id], "index", rejected[article.id].reason, article.id))
-                else:
-                    indexed.append(article)
-            if indexed:
-                await self._send_enriched(indexed)
+        # In the order they were received, so that an original is decided before its copies.
+        articles = sorted((article for _, article in latest.values()), key=lambda a: (a.received_at, a.id))
+        size = self._chunk_size or len(articles) or 1
+        chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+        loop = asyncio.get_running_loop()
+        now = datetime.now(UTC)
+        indexed = 0
+        pending = loop.run_in_executor(None, self._enrich, chunks[0], now) if chunks else None
+        try:
+            for n in range(len(chunks)):
+                assert pending is not None
+                results = await pending
+                pending = loop.run_in_executor(None, self._enrich, chunks[n + 1], now) if n + 1 < len(chunks) else None
+                indexed += await self._store(results, origin, dead)
+        finally:
+            if pending is not None:  # a failure above: let the thread finish before the batch is retried
+                await asyncio.wait([pending])
         if dead:
             await self._send_dead(dead)
-        return BatchReport(received=len(batch), indexed=len(indexed), dead=len(dead))
+        return BatchReport(received=len(batch), indexed=indexed, dead=len(dead))
+
+    async def _store(
+        self,
+        results: Sequence[EnrichedArticle | EnrichFailure],
+        origin: dict[str, Incoming],
+        dead: list[DeadLetter],
+    ) -> int:
+        """Dedup, index and send one chunk's enriched articles; failures join ``dead``. Returns how many
+        were indexed."""
+        enriched: list[EnrichedArticle] = []
+        for result in results:
+            if isinstance(result, EnrichedArticle):
+                enriched.append(result)
+            else:
+                where = origin[result.article_id].where()
+                logger.error("enrichment failed for article %s from %s: %s", result.article_id, where, result.error)
+                dead.append(DeadLetter(origin[result.article_id], result.stage, result.error, result.article_id))
+        if not enriched:
+            return 0
+        enriched = await self._resolve(enriched)
+        rejected = {r.article_id: r for r in await self._index(enriched)}
+        indexed: list[EnrichedArticle] = []
+        for article in enriched:
+            if article.id in rejected:
+                dead.append(DeadLetter(origin[article.id], "index", rejected[article.id].reason, article.id))
+            else:
+                indexed.append(article)
+        if indexed:
+            await self._send_enriched(indexed)
+        return len(indexed)

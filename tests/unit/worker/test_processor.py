@@ -105,3 +105,81 @@ async def test_the_same_article_twice_in_a_batch_is_processed_once_latest_wins()
     sinks = Sinks()
     await sinks.processor().process([record(0, raw("a", "First.")), record(1, raw("a", "Second."))])
     assert [a.clean_body for a in sinks.indexed] == ["Second."]
+
+
+def test_chunks_overlap_the_next_chunk_s_nlp_with_this_chunk_s_io_in_received_order() -> None:
+    import asyncio
+    import threading
+    import time
+    from datetime import timedelta
+
+    events: list[str] = []
+    lock = threading.Lock()
+
+    def slow_enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
+        with lock:
+            events.append("nlp start " + ",".join(a.id for a in articles))
+        time.sleep(0.2)
+        with lock:
+            events.append("nlp end " + ",".join(a.id for a in articles))
+        return fake_enrich(articles, now)
+
+    sinks = Sinks()
+
+    async def index(articles: list[EnrichedArticle]) -> list[Rejected]:
+        with lock:
+            events.append("index " + ",".join(a.id for a in articles))
+        await asyncio.sleep(0.1)
+        with lock:
+            events.append("indexed " + ",".join(a.id for a in articles))
+        return await Sinks.index(sinks, articles)
+
+    processor = BatchProcessor(
+        enrich=slow_enrich,
+        resolve=sinks.resolve,
+        index=index,
+        send_enriched=sinks.send_enriched,
+        send_dead=sinks.send_dead,
+        chunk_size=2,
+    )
+    # Offsets out of received order: the later-received article comes first in the batch.
+    late = {**raw("c"), "received_at": (NOW + timedelta(seconds=2)).isoformat()}
+    batch = [
+        record(0, late),
+        record(1, raw("a")),
+        record(2, {**raw("b"), "received_at": (NOW + timedelta(seconds=1)).isoformat()}),
+    ]
+    report = asyncio.run(processor.process(batch))
+    assert report.indexed == 3 and [a.id for a in sinks.indexed] == ["a", "b", "c"]
+    # Chunk 2's NLP started before chunk 1 was indexed: the two overlapped.
+    assert events.index("nlp start c") < events.index("indexed a,b") < events.index("nlp end c")
+
+
+def test_a_failing_chunk_waits_for_the_next_chunk_s_nlp_before_raising() -> None:
+    import asyncio
+
+    import pytest
+
+    done: list[str] = []
+
+    def enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
+        result = fake_enrich(articles, now)
+        done.extend(a.id for a in articles)
+        return result
+
+    sinks = Sinks()
+
+    async def broken_index(articles: list[EnrichedArticle]) -> list[Rejected]:
+        raise RuntimeError("a bug")
+
+    processor = BatchProcessor(
+        enrich=enrich,
+        resolve=sinks.resolve,
+        index=broken_index,
+        send_enriched=sinks.send_enriched,
+        send_dead=sinks.send_dead,
+        chunk_size=1,
+    )
+    with pytest.raises(RuntimeError):
+        asyncio.run(processor.process([record(0, raw("a")), record(1, raw("b"))]))
+    assert done == ["a", "b"]  # the thread finished; nothing left running behind the retry
