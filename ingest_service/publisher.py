@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata
 
 from ingest_service.errors import PublishError
 from newsflow.config import KafkaSettings
@@ -39,6 +41,7 @@ class Publisher(Protocol):
     async def stop(self) -> None: ...
     async def ready(self) -> bool: ...
     async def publish(self, article: RawArticle) -> Published: ...
+    async def publish_many(self, articles: Sequence[RawArticle]) -> list[Published | PublishError]: ...
 
 
 class KafkaPublisher:
@@ -105,3 +108,36 @@ class KafkaPublisher:
             logger.warning("publish of article %s to %s failed: %r", article.id, self._topic, exc)
             raise PublishError(f"Kafka did not acknowledge article {article.id} in time") from exc
         return Published(article.id, meta.topic, meta.partition, meta.offset)
+
+    async def publish_many(self, articles: Sequence[RawArticle]) -> list[Published | PublishError]:
+        """Publish all at once under one deadline; each item is its ack, or a ``PublishError``.
+
+        The records are handed to the producer together (it batches them per partition) instead of
+        one awaited send each: a batch of 100 costs a few produce requests, not 100 round trips.
+        """
+        producer = await self._connected()
+        futures: list[asyncio.Future[RecordMetadata]] = []
+
+        async def send_all() -> None:
+            for article in articles:
+                value = article.model_dump_json().encode("utf-8")
+                futures.append(await producer.send(self._topic, value=value, key=article.id.encode("utf-8")))
+            await asyncio.wait(futures)
+
+        try:
+            await asyncio.wait_for(send_all(), self._send_timeout_s)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            logger.warning(
+                "batch publish to %s: %s of %s handed over: %r", self._topic, len(futures), len(articles), exc
+            )
+        outcomes: list[Published | PublishError] = []
+        for n, article in enumerate(articles):
+            future = futures[n] if n < len(futures) else None
+            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+                meta = future.result()
+                outcomes.append(Published(article.id, meta.topic, meta.partition, meta.offset))
+                continue
+            if future is not None and future.done() and not future.cancelled():
+                logger.warning("publish of article %s to %s failed: %r", article.id, self._topic, future.exception())
+            outcomes.append(PublishError(f"Kafka did not acknowledge article {article.id} in time"))
+        return outcomes

@@ -43,6 +43,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         serve_ingest(IngestSettings())
     else:
+        # One BLAS thread: the NER is as fast (measured: 12.6 vs 12.1 articles/s alone) and does not
+        # spin a second thread against Kafka and Elasticsearch on a small machine. Before numpy loads.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from enrich_service.bootstrap import serve as serve_enrich
         from enrich_service.settings import EnrichSettings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
@@ -38,6 +38,15 @@ class FakePublisher:
             raise PublishError("Kafka did not acknowledge")
         self.published.append(article)
         return Published(article.id, "articles.raw", 0, len(self.published) - 1)
+
+    async def publish_many(self, articles: Sequence[RawArticle]) -> list[Published | PublishError]:
+        outcomes: list[Published | PublishError] = []
+        for article in articles:
+            try:
+                outcomes.append(await self.publish(article))
+            except PublishError as exc:
+                outcomes.append(exc)
+        return outcomes
 
 
 @pytest.fixture
