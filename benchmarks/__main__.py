@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     # As the worker runs (newsflow serve enrich): one BLAS thread. Set before numpy is first imported.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from benchmarks import measure
+
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sizes = SIZES["quick" if args.quick else "full"]
     command = "make bench" + (" BENCH_FLAGS=--quick" if args.quick else "")
