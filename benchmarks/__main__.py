@@ -96,6 +96,7 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
 
     from benchmarks import measure
     from infra.local import InfraSettings, down, status, up
+    from schemas.search_document import index_definition
 
     base = InfraSettings()
     # Own ports and run dir: beside, not on top of, a demo (9092/9200) or test (19092/19200) stack.
@@ -131,7 +132,7 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
                     results["latency"] = await measure.latency(
                         stack, es, pool(int(rate * sizes.latency_s) + 1, seed=99), rate, sizes.latency_s
                     )
-                    results["latency"]["refresh_interval"] = "1s"
+                    results["latency"]["refresh_interval"] = index_definition()["settings"]["refresh_interval"]
                     results["peak_rss_mb"] = {"enrich_worker": stack.peak_rss("enrich0")}
             finally:
                 stack.stop_all()
