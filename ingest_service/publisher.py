@@ -115,6 +115,8 @@ class KafkaPublisher:
         The records are handed to the producer together (it batches them per partition) instead of
         one awaited send each: a batch of 100 costs a few produce requests, not 100 round trips.
         """
+        if not articles:
+            return []
         producer = await self._connected()
         futures: list[asyncio.Future[RecordMetadata]] = []
 

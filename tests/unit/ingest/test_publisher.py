@@ -55,3 +55,11 @@ def test_failed_and_unanswered_items_are_publish_errors_the_rest_is_acked() -> N
     outcomes = publish(StandInProducer(fail=frozenset({"b"}), hang=frozenset({"c"})), "a", "b", "c", "d")
     assert isinstance(outcomes[0], Published) and isinstance(outcomes[3], Published)
     assert isinstance(outcomes[1], PublishError) and isinstance(outcomes[2], PublishError)
+
+
+def test_an_empty_batch_publishes_nothing_and_does_not_fail() -> None:
+    # Found by schemathesis: a batch whose every item is invalid left nothing to wait for, and
+    # asyncio.wait() refuses an empty set (a 500).
+    producer = StandInProducer()
+    assert publish(producer) == []
+    assert producer.sent == []
