@@ -486,7 +486,7 @@ def test_import_failures_are_clear(
 
 
 def test_import_waits_while_kibana_starts(objects: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kibana, "_RETRY_S", 0.0)
+    monkeypatch.setattr(kibana.importer, "_RETRY_S", 0.0)
     fake = FakeKibana(
         httpx.ConnectError("refused"),
         httpx.Response(503, json={"message": "Kibana server is not ready yet"}),
