@@ -15,11 +15,10 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
-from infra.local.artifacts import _cache_lock, _write_stamp, is_complete, run_mvn
+from infra.local.artifacts import _cache_lock, _write_stamp, is_complete, run_captured, run_mvn
 from infra.local.errors import InfraError
 from infra.local.layout import make_dir
 from infra.local.settings import InfraSettings
@@ -160,29 +159,15 @@ def write_plugin_zip(archive: Path, jar: Path, *, es_version: str, plugin_versio
 
 def run_plugin_cli(home: Path, args: list[str], *, java_home: Path) -> None:
     """``<home>/bin/elasticsearch-plugin <args>``; InfraError with the tail of its output if it fails."""
-    command = [str(home / "bin" / "elasticsearch-plugin"), *args]
     env = {key: value for key, value in os.environ.items() if key not in _DROPPED_ENV}
     env.update(ES_JAVA_HOME=str(java_home), ES_PATH_CONF=str(home / "config"))
-    logger.info("running %s", " ".join(command))
-    try:
-        done = subprocess.run(
-            command,
-            cwd=home,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=INSTALL_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise InfraError(f"elasticsearch-plugin did not finish in {INSTALL_TIMEOUT_S}s: {' '.join(command)}") from exc
-    except OSError as exc:
-        raise InfraError(f"cannot run {command[0]}: {exc}") from exc
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-_OUTPUT_TAIL_LINES:])
-        raise InfraError(f"elasticsearch-plugin failed (exit {done.returncode}): {' '.join(command)}\n{tail}")
+    run_captured(
+        [str(home / "bin" / "elasticsearch-plugin"), *args],
+        cwd=home,
+        env=env,
+        timeout_s=INSTALL_TIMEOUT_S,
+        name="elasticsearch-plugin",
+    )
 
 
 def ensure_english_analyzer(settings: InfraSettings, home: Path, java_home: Path) -> None:

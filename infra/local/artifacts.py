@@ -26,13 +26,10 @@ MVN_TIMEOUT_S = 1800
 _OUTPUT_TAIL_LINES = 30
 
 
-def run_mvn(args: list[str], *, cwd: Path, java_home: Path) -> None:
-    """Run ``mvn -B -q <args>``; raise InfraError with the tail of mvn's output if it fails."""
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise InfraError("mvn (Apache Maven 3) is not on PATH; it is needed once to fetch Kafka/Elasticsearch")
-    command = [mvn, "-B", "-q", "-Dstyle.color=never", *args]
-    env = {**os.environ, "JAVA_HOME": str(java_home)}
+def run_captured(
+    command: list[str], *, cwd: Path, env: dict[str, str], timeout_s: float, name: str, hint: str = ""
+) -> None:
+    """Run a build/install tool to completion; InfraError with the tail of its output (and ``hint``) if it fails."""
     logger.info("running %s", " ".join(command))
     try:
         done = subprocess.run(
@@ -43,17 +40,31 @@ def run_mvn(args: list[str], *, cwd: Path, java_home: Path) -> None:
             capture_output=True,
             text=True,
             errors="replace",
-            timeout=MVN_TIMEOUT_S,
+            timeout=timeout_s,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise InfraError(f"mvn did not finish within {MVN_TIMEOUT_S}s: {' '.join(command)}") from exc
+        raise InfraError(f"{name} did not finish within {timeout_s}s: {' '.join(command)}") from exc
+    except OSError as exc:
+        raise InfraError(f"cannot run {command[0]}: {exc}") from exc
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-_OUTPUT_TAIL_LINES:])
-        raise InfraError(
-            f"mvn failed (exit {done.returncode}): {' '.join(command)}\n"
-            f"(is Maven Central reachable? proxy settings go in ~/.m2/settings.xml)\n{tail}"
-        )
+        raise InfraError(f"{name} failed (exit {done.returncode}): {' '.join(command)}\n{hint}{tail}")
+
+
+def run_mvn(args: list[str], *, cwd: Path, java_home: Path) -> None:
+    """Run ``mvn -B -q <args>``; raise InfraError with the tail of mvn's output if it fails."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise InfraError("mvn (Apache Maven 3) is not on PATH; it is needed once to fetch Kafka/Elasticsearch")
+    run_captured(
+        [mvn, "-B", "-q", "-Dstyle.color=never", *args],
+        cwd=cwd,
+        env={**os.environ, "JAVA_HOME": str(java_home)},
+        timeout_s=MVN_TIMEOUT_S,
+        name="mvn",
+        hint="(is Maven Central reachable? proxy settings go in ~/.m2/settings.xml)\n",
+    )
 
 
 def is_complete(entry: Path, version: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local import analysis_plugin
+from infra.local import analysis_plugin, artifacts
 from infra.local.analysis_plugin import (
     DESCRIPTOR_NAME,
     NAMED_COMPONENTS_NAME,
@@ -197,7 +197,7 @@ def test_plugin_cli_runs_with_the_chosen_java_and_the_home_config(
         seen.update(kwargs, command=command)
         return subprocess.CompletedProcess(command, 64, stdout="-> Installing\n", stderr="ERROR: no descriptor\n")
 
-    monkeypatch.setattr(analysis_plugin.subprocess, "run", fake_run)
+    monkeypatch.setattr(artifacts.subprocess, "run", fake_run)
     with pytest.raises(InfraError, match=r"(?s)exit 64.*ERROR: no descriptor"):
         analysis_plugin.run_plugin_cli(home, ["install", "--batch", "file:///x.zip"], java_home=JAVA_HOME)
     env = seen["env"]
