@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from newsflow.config import KafkaSettings, TopicSettings
-from newsflow.kafka import client_options
+from newsflow.kafka import DLQ_REPLAY_GROUP, client_options
 
 logger = logging.getLogger(__name__)
 
 #: The consumer group that remembers which dead letters were already replayed.
-REPLAY_GROUP = "newsflow-dlq-replay"
+REPLAY_GROUP = DLQ_REPLAY_GROUP
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from elasticsearch import AsyncElasticsearch
@@ -52,6 +52,7 @@ from newsflow.elastic import (
     versioned_indices,
 )
 from newsflow.kafka import client_options, topic_partitions
+from newsflow.status import version_counts, versions_aggregation
 from schemas.articles import EnrichedArticle
 from schemas.search_document import index_definition
 
@@ -117,16 +118,8 @@ def choose_mode(
     return "in-place"
 
 
-def version_counts(aggregation_response: Mapping[str, Any]) -> dict[str, int]:
-    """``{enrichment version: documents}`` from a search with the ``versions`` terms aggregation."""
-    buckets = aggregation_response.get("aggregations", {}).get("versions", {}).get("buckets", [])
-    return {str(b["key"]): int(b["doc_count"]) for b in buckets}
-
-
 async def enrichment_versions(es: AsyncElasticsearch, index: str) -> dict[str, int]:
-    resp = await es.search(
-        index=index, size=0, aggs={"versions": {"terms": {"field": "enrichment.version", "size": 100}}}
-    )
+    resp = await es.search(index=index, size=0, aggs=versions_aggregation())
     return version_counts(resp.body)
 
 

@@ -14,6 +14,9 @@ logger = logging.getLogger(__name__)
 
 _TOPIC_ALREADY_EXISTS = 36
 
+#: The consumer group of ``newsflow dlq replay``: it remembers which dead letters were already sent back.
+DLQ_REPLAY_GROUP = "newsflow-dlq-replay"
+
 
 def client_options(settings: KafkaSettings) -> dict[str, Any]:
     """Keyword arguments for any aiokafka client: bootstrap servers, TLS and SASL."""

@@ -26,12 +26,10 @@ from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 
 from newsflow.config import ElasticsearchSettings, KafkaSettings, TopicSettings
 from newsflow.elastic import alias_indices, index_version, make_client
-from newsflow.kafka import client_options
+from newsflow.kafka import DLQ_REPLAY_GROUP, client_options
 
 logger = logging.getLogger(__name__)
 
-#: The consumer group of ``newsflow dlq replay`` (``enrich_service.dlq.REPLAY_GROUP``).
-DLQ_REPLAY_GROUP = "newsflow-dlq-replay"
 #: Terms buckets shown for ``enrichment.version``; more than this are summed under ``OTHER_VERSIONS``.
 MAX_VERSIONS = 100
 NO_VERSION = "(none)"

@@ -19,8 +19,8 @@ from elasticsearch import ApiError
 from newsflow.cli import main
 from newsflow.config import ElasticsearchSettings, KafkaSettings, TopicSettings
 from newsflow.console import print_status
+from newsflow.kafka import DLQ_REPLAY_GROUP
 from newsflow.status import (
-    DLQ_REPLAY_GROUP,
     OTHER_VERSIONS,
     ElasticsearchStatus,
     GroupStatus,

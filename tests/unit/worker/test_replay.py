@@ -11,9 +11,10 @@ from aiokafka import TopicPartition
 
 from enrich_service.dead_letters import Incoming
 from enrich_service.processor import BatchReport
-from enrich_service.replay import Progress, Replay, ReplayResult, choose_mode, lag, version_counts
+from enrich_service.replay import Progress, Replay, ReplayResult, choose_mode, lag
 from newsflow import console
 from newsflow.cli import main
+from newsflow.status import version_counts
 
 P0, P1 = TopicPartition("raw", 0), TopicPartition("raw", 1)
 
