@@ -12,7 +12,7 @@ help:
 	@echo "make demo   - start Kafka, Elasticsearch and both services; post the demo articles; search them"
 	@echo "make test   - lint, type-check, unit tests, integration tests on real Kafka + Elasticsearch"
 	@echo "make down   - stop everything make demo started"
-	@echo "make eval   - enrichment accuracy against the hand-written gold, and its throughput"
+	@echo "make eval   - enrichment accuracy on ../shared/corpus (test split blind, dev split) and the regression sets; EVAL_FLAGS=--check fails on a missed test-split target"
 	@echo "make bench  - throughput, latency and memory against the model's own limit (BENCH_FLAGS=--quick: < 2 min)"
 	@echo "other: install unit integration check format schemas status clean"
 

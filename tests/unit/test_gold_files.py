@@ -1,9 +1,11 @@
-"""The hand-written gold (tests/gold/*.gold.json, demo/expected.json) follows tests/gold/README.md.
+"""The hand-written gold (tests/gold/*.gold.json, demo/expected.json, ../shared/samples/gold.json) follows
+tests/gold/README.md.
 
 These checks catch what hand-editing gets wrong: a key misspelt, a quote excerpt with a typo (it must
 occur verbatim, within one paragraph, in its article), an entity listed twice, a speaker or entity name
 that is nowhere in the article, an article file that does not exist. The real sample articles live
-outside the project (``../shared/samples/seeds``); their checks are skipped where that folder is absent.
+outside the project (``../shared/samples/seeds``), with their gold beside them: where ``../shared`` is
+absent these tests fail saying so (CI always has it).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from schemas.articles import ArticleIn
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "tests" / "gold"
 GOLD_ARTICLES_DIR = GOLD_DIR / "articles"
-SEEDS_DIR = ROOT.parent / "shared" / "samples" / "seeds"
-GOLD_FILES = [*sorted(GOLD_DIR.glob("*.gold.json")), ROOT / "demo" / "expected.json"]
+SHARED_DIR = ROOT.parent / "shared"
+SEEDS_DIR = SHARED_DIR / "samples" / "seeds"
+SAMPLES_GOLD = SHARED_DIR / "samples" / "gold.json"
+GOLD_FILES = [SAMPLES_GOLD, *sorted(GOLD_DIR.glob("*.gold.json")), ROOT / "demo" / "expected.json"]
 FICTIONAL_ARTICLES = sorted(GOLD_ARTICLES_DIR.glob("*.json"))
 
 ENTITY_TYPES = {"PERSON", "ORG", "GPE"}
@@ -33,10 +37,12 @@ MAX_QUOTE_WORDS = 12
 
 
 def _rel(path: Path) -> str:
-    return str(path.relative_to(ROOT))
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path.relative_to(ROOT.parent))
 
 
 def _load(path: Path) -> Any:
+    if path.is_relative_to(SHARED_DIR) and not path.exists():
+        pytest.fail(f"{path} is missing: the seed articles and their gold live in ../shared beside the checkout")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -67,6 +73,9 @@ def _paragraphs(text: str) -> list[str]:
 def _cases() -> list[Any]:
     cases = []
     for path in GOLD_FILES:
+        if not path.exists():
+            cases.append(pytest.param(path, 0, id=f"{path.name}:missing"))
+            continue
         for i, article in enumerate(_load(path).get("articles", [])):
             source = article.get("source", "?") if isinstance(article, dict) else "?"
             cases.append(pytest.param(path, i, id=f"{path.name}:{source}"))
@@ -82,8 +91,10 @@ def gold_file(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
 
 
 def test_the_gold_files_are_there() -> None:
+    assert SAMPLES_GOLD.is_file(), f"{SAMPLES_GOLD} is missing: the seeds' gold lives in ../shared beside the checkout"
+    assert not (GOLD_DIR / "samples.gold.json").exists(), "the seeds' gold is ../shared/samples/gold.json, not a copy"
     names = {p.name for p in GOLD_FILES}
-    assert {"samples.gold.json", "fictional.gold.json", "expected.json"} <= names
+    assert {"gold.json", "fictional.gold.json", "expected.json"} <= names
     assert len(FICTIONAL_ARTICLES) >= 8
 
 
@@ -144,7 +155,7 @@ def test_source_exists_and_excerpts_occur_verbatim(path: Path, index: int) -> No
     article = _load(path)["articles"][index]
     source = article["source"]
     if source.startswith("seeds:") and not SEEDS_DIR.is_dir():
-        pytest.skip(f"{SEEDS_DIR} is absent")
+        pytest.fail(f"{SEEDS_DIR} is missing: the seed articles live in ../shared beside the checkout")
     assert _source_path(source).is_file(), f"{source} does not exist"
     text = _article_text(source)
     paragraphs = _paragraphs(text)
@@ -178,14 +189,13 @@ def test_dedup_block(gold_file: tuple[Path, dict[str, Any]]) -> None:
 
 
 def test_samples_gold_covers_the_five_seeds() -> None:
-    gold = _load(GOLD_DIR / "samples.gold.json")
+    gold = _load(SAMPLES_GOLD)
     sources = {a["source"] for a in gold["articles"]}
     assert len(sources) == 5 and all(s.startswith("seeds:") for s in sources)
     assert gold["dedup"]["same_event_not_duplicates"] == [
         ["seeds:001_a427199928c5f6c1.txt", "seeds:003_82a298d765422ea0.txt"]
     ]
-    if SEEDS_DIR.is_dir():
-        assert sources == {f"seeds:{p.name}" for p in SEEDS_DIR.glob("*.txt")}
+    assert sources == {f"seeds:{p.name}" for p in SEEDS_DIR.glob("*.txt")}
 
 
 def test_every_fictional_article_has_gold() -> None:

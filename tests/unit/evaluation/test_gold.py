@@ -5,8 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from enrich_service.evaluation.gold import EPOCH, load_gold, load_gold_file, read_source
-from enrich_service.evaluation.runner import check_dedup, markdown_table
+import pytest
+
+from enrich_service.evaluation.__main__ import main
+from enrich_service.evaluation.gold import (
+    EPOCH,
+    ROLE_DEV,
+    ROLE_TEST,
+    SharedMissingError,
+    load_corpus_split,
+    load_gold,
+    load_gold_file,
+    read_source,
+    require_shared,
+)
+from enrich_service.evaluation.report import CORPUS_COLUMNS, markdown_table, text_report
+from enrich_service.evaluation.runner import check_dedup, evaluate
 
 BODY = (
     "Harbour Minister Elena Varga said on Monday that the new bridge in Port Calden would open in spring.\n\n"
@@ -86,3 +100,66 @@ def test_markdown_table_has_a_row_per_label_and_targets() -> None:
     assert len(lines) == 4
     assert "| all | — | — | — | 0.50 |" in lines[2]
     assert lines[3].startswith("| target |")
+
+
+def _corpus(tmp_path: Path) -> Path:
+    """A two-split corpus in the shared layout, with invented articles."""
+    for split, speaker in (("dev", "Elena Varga"), ("test", "Tom Brandt")):
+        folder = tmp_path / "corpus" / split
+        folder.mkdir(parents=True)
+        (folder / "a01_bridge.txt").write_text("Bridge to open in spring\n\n" + BODY + "\n", encoding="utf-8")
+        _write(
+            folder / "gold.json",
+            [
+                {
+                    "file": "a01_bridge.txt",
+                    "url": "https://news.example/a01",
+                    "outlet": "Example",
+                    "quotes": [{"text": "We will not wait another winter", "speaker": speaker, "kind": "direct"}],
+                    "entities": [{"name": "Elena Varga", "type": "PERSON"}, {"name": "Norland", "type": "GPE"}],
+                }
+            ],
+        )
+    return tmp_path / "corpus"
+
+
+def test_corpus_split_loads_in_the_common_shape(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    dev = load_corpus_split(corpus / "dev")
+    assert (dev.name, dev.role, dev.notes) == ("corpus/dev", ROLE_DEV, [])
+    (article,) = dev.articles
+    assert article.source == "corpus:dev/a01_bridge.txt"
+    assert article.article.title == "Bridge to open in spring"
+    assert article.article.body.startswith("Harbour Minister")
+    assert article.entities == {"PERSON": ("Elena Varga",), "ORG": (), "GPE": ("Norland",)}
+    assert article.quotes[0].speakers == ("Elena Varga",)
+    assert load_corpus_split(corpus / "test").role == ROLE_TEST
+
+
+def test_a_missing_shared_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SharedMissingError, match=r"\.\./shared beside the checkout"):
+        require_shared(tmp_path / "nowhere")
+    assert main(["--corpus", str(tmp_path / "nowhere"), "--no-throughput", "--out", str(tmp_path / "o.json")]) == 2
+    assert "../shared beside the checkout" in capsys.readouterr().err
+
+
+def test_the_test_split_is_scored_but_its_misses_are_never_shown(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    files = [load_corpus_split(corpus / "test"), load_corpus_split(corpus / "dev")]
+    report = evaluate(files, measure_throughput=False)
+    # The invented test gold gives the quote to the wrong person: scored, and a missed target...
+    assert report["test"]["speaker_accuracy"] == 0.0
+    assert any(m.startswith("speaker_accuracy") for m in report["missed_targets"])
+    # ... but neither the text report nor the JSON says which quote or article.
+    text = text_report(report, verbose=True)
+    assert "corpus:dev/a01_bridge.txt" in text
+    assert "corpus:test/" not in text
+    assert report["sets"]["corpus/test"]["articles"] == []
+    assert report["sets"]["corpus/dev"]["articles"]
+    assert text.index("| corpus/test (1) |") < text.index("| corpus/dev (1) |")
+
+
+def test_corpus_table_has_the_quote_marked_precision_and_loose_speaker_columns() -> None:
+    table = markdown_table([("x", {"quote_precision_marked": 0.5})], CORPUS_COLUMNS)
+    assert "precision (quote-marked)" in table and "speaker (surname ok)" in table
+    assert "| x | — | — | 0.50 |" in table

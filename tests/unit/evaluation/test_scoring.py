@@ -18,6 +18,7 @@ from enrich_service.evaluation.scoring import (
     normalise_quote_text,
     score_entities,
     speaker_matches,
+    speaker_matches_loosely,
     unmatched_predictions,
 )
 
@@ -122,3 +123,38 @@ def test_missed_targets() -> None:
     values["PERSON_f1"] = 0.5
     values["ORG_f1"] = TARGETS["ORG_f1"]
     assert missed_targets(values) == [f"PERSON_f1 = 0.500 < {TARGETS['PERSON_f1']}"]
+
+
+def test_loose_speaker_accepts_the_same_surname_only() -> None:
+    assert speaker_matches_loosely("Varga", ["Elena Varga"])
+    assert speaker_matches_loosely("Mr Varga", ["Elena Varga"])
+    assert not speaker_matches_loosely("Elena Brandt", ["Elena Varga"])
+    assert not speaker_matches_loosely(None, ["Elena Varga"])
+    assert speaker_matches_loosely(None, None)
+
+
+def test_precision_on_quote_marked_spans_ignores_reported_speech() -> None:
+    gold = [GoldQuote("we will not wait another winter", ("Elena Varga",), "direct")]
+    predicted = [
+        PredictedQuote("“We will not wait another winter,”", "Elena Varga", "direct"),
+        PredictedQuote("the ferry would keep running", "Tom Brandt", "indirect"),  # not annotated in such gold
+        PredictedQuote("Launch Offer", None, "partial"),  # quote-marked, no gold: a false quote
+    ]
+    _, score = match_quotes(gold, predicted)
+    assert score.precision == pytest.approx(1 / 3)
+    assert score.precision_marked == pytest.approx(1 / 2)
+
+
+def test_repeated_gold_words_are_matched_in_order() -> None:
+    gold = [
+        GoldQuote("a tax on workers", ("Tom Brandt",), "partial"),
+        GoldQuote("a tax on workers", ("Elena Varga",), "partial"),
+    ]
+    predicted = [
+        PredictedQuote("a tax on workers", "Tom Brandt", "partial"),
+        PredictedQuote("It is a tax on workers and we will end it.", "Elena Varga", "direct"),
+    ]
+    matches, score = match_quotes(gold, predicted)
+    assert [m.predicted for m in matches] == predicted
+    assert score.speaker_accuracy == 1.0
+    assert score.speaker_accuracy_loose == 1.0

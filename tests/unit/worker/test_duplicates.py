@@ -26,7 +26,9 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 def samples() -> dict[str, tuple[str, str]]:
     if not SEEDS.is_dir():
-        pytest.skip("../shared/samples/seeds is not here")
+        pytest.fail(
+            "../shared/samples/seeds is missing: the real sample articles live in ../shared beside the checkout"
+        )
     out = {}
     for path in sorted(SEEDS.glob("*.txt")):
         title, body = path.read_text(encoding="utf-8").split("\n", 1)
