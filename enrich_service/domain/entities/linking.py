@@ -1,0 +1,73 @@
+"""Within one article, short forms link to the full name: a person's short forms to the full name
+used elsewhere ("Varga" -> "Elena Varga"), a lone head noun ("the Bank") to the organisation it heads.
+"""
+
+from __future__ import annotations
+
+from enrich_service.domain.entities.model import ResolvedMention
+from enrich_service.domain.entities.names import name_tokens, person_for_short_name, strip_possessive
+from schemas.articles import EntityType
+
+
+def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]]) -> list[ResolvedMention]:
+    """Resolve a person's short forms to the full name the article uses, keeping everything else."""
+    full_names: list[tuple[int, str]] = []  # (start, name) of multi-word person names
+    for start, _end, name, entity_type in trimmed:
+        if entity_type == EntityType.PERSON and len(name_tokens(name)) > 1:
+            full_names.append((start, name))
+    resolved: list[ResolvedMention] = []
+    for start, end, name, entity_type in trimmed:
+        canonical, final_type = name, entity_type
+        if len(name_tokens(name)) <= 2 and entity_type != EntityType.NORP:
+            # The latest full name before the mention is the likeliest referent, then any later one.
+            before = [n for s, n in full_names if s < start]
+            after = [n for s, n in full_names if s >= start]
+            is_person = entity_type == EntityType.PERSON
+            match = person_for_short_name(name, before, first_name=is_person) or person_for_short_name(
+                name, after, first_name=is_person
+            )
+            # A model often tags a lone surname as ORG or GPE: a person's surname wins in this article.
+            if match is not None and (entity_type == EntityType.PERSON or len(name_tokens(name)) == 1):
+                canonical, final_type = match, EntityType.PERSON
+        resolved.append(ResolvedMention(start, end, text[start:end], canonical, final_type))
+    return resolved
+
+
+def _head_word(name: str) -> str:
+    """The head noun of an organisation's name: the word before "of" ("Central Bank of Norland" -> "Bank"),
+    else the last word ("Norland Fishermen's Union" -> "Union")."""
+    tokens = [strip_possessive(t) for t in name.split()]
+    for i, token in enumerate(tokens[1:], start=1):
+        if token.lower() == "of":
+            return tokens[i - 1]
+    return tokens[-1]
+
+
+def link_head_nouns(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
+    """A lone generic word ("the Bank", "the Union", "the Ministry") that is the head of a longer
+    organisation's name in the same article is that organisation (the latest one before it, else the
+    first after) — unless the word is also tagged a place or person in the article."""
+    orgs = [(m.start, m.name) for m in mentions if m.type == EntityType.ORG and len(m.name.split()) > 1]
+    if not orgs:
+        return mentions
+    resolved: list[ResolvedMention] = []
+    for m in mentions:
+        if len(m.name.split()) == 1 and m.type != EntityType.PERSON and not _is_place_like(m, mentions):
+            containing = [(s, n) for s, n in orgs if _head_word(n) == m.name]
+        elif len(m.name.split()) == 1 and m.type == EntityType.PERSON and m.name == m.surface:
+            # "Marrowfield" tagged PERSON where the article names "Marrowfield Town": the organisation.
+            containing = [(s, n) for s, n in orgs if n.split()[0] == m.name]
+        else:
+            containing = []
+        if containing:
+            before = [n for s, n in containing if s < m.start]
+            name = before[-1] if before else containing[0][1]
+            m = ResolvedMention(m.start, m.end, m.surface, name, EntityType.ORG)
+        resolved.append(m)
+    return resolved
+
+
+def _is_place_like(mention: ResolvedMention, mentions: list[ResolvedMention]) -> bool:
+    """Whether a single word is tagged a place or person somewhere in the article (not a generic head)."""
+    kinds = (EntityType.GPE, EntityType.LOC, EntityType.PERSON)
+    return any(m.name == mention.name and m.type in kinds for m in mentions)

@@ -1,0 +1,148 @@
+"""The steps together: NER mentions in, the article's entities (an ``EntityIndex``) out.
+
+Each entity's type is the majority of its mentions' types, unless the type table overrides it, a lone
+word is more often a place than a person, or the gazetteer knows a PERSON or ORG as a place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from enrich_service.domain import places
+from enrich_service.domain.entities.context import (
+    HONORIFIC_BEFORE,
+    WORD_RIGHT_BEFORE,
+    context_type,
+    first_name_before_initial,
+    person_words_in,
+)
+from enrich_service.domain.entities.linking import link_head_nouns, link_short_names
+from enrich_service.domain.entities.model import LABEL_TYPES, EntityIndex, Mention, ResolvedMention
+from enrich_service.domain.entities.names import (
+    alias_table,
+    bare,
+    fold,
+    is_false_positive,
+    is_title_word,
+    trim_mention,
+    type_overrides,
+)
+from enrich_service.domain.resources import read_words
+from schemas.articles import Entity, EntityType, Span
+
+#: When the mentions of one entity carry several types, the most frequent wins; ties go by this order.
+_TYPE_PRIORITY = (
+    EntityType.PERSON,
+    EntityType.ORG,
+    EntityType.GPE,
+    EntityType.LOC,
+    EntityType.NORP,
+    EntityType.FAC,
+    EntityType.EVENT,
+)
+
+
+def extract_entities(text: str, mentions: Iterable[Mention]) -> list[Entity]:
+    """The article's entities (see the module docstring), in order of first mention."""
+    return list(resolve_entities(text, mentions).entities)
+
+
+def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
+    """Resolve NER ``mentions`` of ``text`` to canonical entities (see the module docstring)."""
+    mentions = list(mentions)
+    person_words = person_words_in(text, mentions)
+    trimmed: list[tuple[int, int, str, EntityType]] = []
+    for mention in mentions:
+        entity_type = LABEL_TYPES.get(mention.label.upper())
+        if entity_type is None or not (0 <= mention.start < mention.end <= len(text)):
+            continue
+        start = mention.start
+        if entity_type == EntityType.PERSON:
+            start = first_name_before_initial(text, start)
+        span = trim_mention(text, start, mention.end, entity_type)
+        if span is None:
+            continue
+        start, end = span
+        surface = text[start:end]
+        name = alias_table().get(fold(surface), surface)
+        if is_false_positive(name):
+            continue
+        entity_type = context_type(text, start, name, entity_type, person_words)
+        trimmed.append((start, end, name, _demonym_type(name, entity_type)))
+    linked = link_head_nouns(link_short_names(text, trimmed))
+    entities = _entities(text, linked)
+    final_types = {e.name: e.type for e in entities}
+    resolved = [ResolvedMention(m.start, m.end, m.surface, m.name, final_types[m.name]) for m in linked]
+    return EntityIndex.build(entities, resolved)
+
+
+def _demonym_type(name: str, entity_type: EntityType) -> EntityType:
+    if entity_type in (EntityType.GPE, EntityType.PERSON, EntityType.ORG, EntityType.LOC):
+        singular = name[:-1] if name.endswith("s") else name
+        if name.lower() in read_words("demonyms.txt") or singular.lower() in read_words("demonyms.txt"):
+            return EntityType.NORP
+    return entity_type
+
+
+def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
+    order: list[str] = []
+    types: dict[str, Counter[EntityType]] = defaultdict(Counter)
+    spans: dict[str, list[Span]] = defaultdict(list)
+    surfaces: dict[str, list[str]] = defaultdict(list)
+    for m in mentions:
+        if m.name not in types:
+            order.append(m.name)
+        types[m.name][m.type] += 1
+        spans[m.name].append(Span(start=m.start, end=m.end))
+        surface = text[m.start : m.end]
+        if surface not in surfaces[m.name]:
+            surfaces[m.name].append(surface)
+    overrides = type_overrides()
+    entities = []
+    for name in order:
+        entity_type = overrides.get(name) or _majority_type(types[name])
+        if entity_type == EntityType.PERSON and len(name.split()) == 1:
+            entity_type = _place_over_person(types[name]) or entity_type
+        if name not in overrides and _known_place_mislabelled(text, name, entity_type, spans[name]):
+            entity_type = EntityType.GPE
+        entities.append(
+            Entity(
+                name=name,
+                type=entity_type,
+                mentions=len(spans[name]),
+                surface_forms=surfaces[name],
+                spans=spans[name],
+            )
+        )
+    return entities
+
+
+def _known_place_mislabelled(text: str, name: str, entity_type: EntityType, spans: list[Span]) -> bool:
+    """A name the model labelled PERSON or ORG that the gazetteer knows as a place, with nothing in the
+    text marking it a person (no honorific or title before any mention): "Kyiv", "Minsk", "Georgia".
+    A PERSON label is overruled only for a country, a US state or a large city."""
+    if entity_type not in (EntityType.PERSON, EntityType.ORG):
+        return False
+    if not places.is_known_place(name, large=entity_type == EntityType.PERSON):
+        return False
+    for span in spans:
+        before = text[max(0, span.start - 40) : span.start]
+        word_before = WORD_RIGHT_BEFORE.search(before)
+        if HONORIFIC_BEFORE.search(before) or (word_before and is_title_word(bare(word_before.group(1)))):
+            return False
+    return True
+
+
+def _place_over_person(counts: Counter[EntityType]) -> EntityType | None:
+    """A lone word tagged a person and a place in one article is the place when the place votes are at
+    least half the person votes: people are introduced by full name, a town is named alone."""
+    places = [t for t in (EntityType.GPE, EntityType.LOC) if counts[t]]
+    if not places:
+        return None
+    best = max(places, key=lambda t: counts[t])
+    return best if 2 * sum(counts[t] for t in places) >= counts[EntityType.PERSON] else None
+
+
+def _majority_type(counts: Counter[EntityType]) -> EntityType:
+    return max(counts, key=lambda t: (counts[t], -_TYPE_PRIORITY.index(t)))
