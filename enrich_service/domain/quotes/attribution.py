@@ -10,30 +10,30 @@ from __future__ import annotations
 import re
 
 from enrich_service.domain.entities import strip_titles
-from enrich_service.domain.quotes.context import _Attribution, _Context, _Speaker
+from enrich_service.domain.quotes.context import Attribution, Context, Speaker
 from enrich_service.domain.quotes.lexicon import (
-    _CLAUSE_MARK,
-    _ENTITY_SPEAKER,
-    _LETTER,
-    _PRONOUN_KINDS,
-    _TIME_WORDS,
-    _WORD,
-    _verb_pattern,
+    CLAUSE_MARK,
+    ENTITY_SPEAKER,
+    LETTER,
+    PRONOUN_KINDS,
+    TIME_WORDS,
+    WORD,
+    verb_pattern,
 )
 from enrich_service.domain.quotes.speakers import (
-    _clean_phrase,
-    _covering_mention,
-    _covers,
-    _description,
-    _group_of,
-    _head_chunk,
-    _head_noun_type,
-    _listed_entities,
-    _looks_like_name,
-    _mask_relative_clauses,
-    _named_body,
-    _phrase_may_start,
-    _second_chunk_end,
+    clean_phrase,
+    covering_mention,
+    covers,
+    description,
+    group_of,
+    head_chunk,
+    head_noun_type,
+    listed_entities,
+    looks_like_name,
+    mask_relative_clauses,
+    named_body,
+    phrase_may_start,
+    second_chunk_end,
 )
 from enrich_service.domain.text import SpanT, sentence_index
 from schemas.articles import EntityType, SpeakerType
@@ -54,13 +54,13 @@ _LEADING_CONJUNCTION = re.compile(r"\s*(?:(?:But|And|Yet|So|Still|However|Meanwh
 _ATTRIBUTION_TAIL = re.compile(
     r"(?:\s+(?:in|on|at|to|during|after|before|while|when|from|via|through|following|late|early|last|this)\b"
     r"(?:(?!\bthat\b)[^,])*"
-    rf"|\s+{_TIME_WORDS})?"
+    rf"|\s+{TIME_WORDS})?"
     r"(?:,\s+(?:[a-z]+ing|without|according|but|as)\b.*)?[\s.!?]*$",
     re.DOTALL,
 )
 
 
-def _attribution_after(ctx: _Context, start: int, end: int, *, to_end: bool = False) -> _Attribution | None:
+def attribution_after(ctx: Context, start: int, end: int, *, to_end: bool = False) -> Attribution | None:
     """``"...," Varga said`` / ``"...," said Foreign Minister X`` / ``"..." he said``: right after a quote.
 
     With ``to_end`` the attribution must take up the rest of ``[start, end)`` (a sentence's last clause).
@@ -69,47 +69,47 @@ def _attribution_after(ctx: _Context, start: int, end: int, *, to_end: bool = Fa
     window = text[start:end]
     lead = re.match(r"[\s,]*", window)
     offset = start + (lead.end() if lead else 0)
-    verbs = _verb_pattern("speech")
+    verbs = verb_pattern("speech")
     # Verb first: said Harbour Minister Elena Varga, according to local radio.
     verb = verbs.match(text, offset, end)
     if verb is not None:
         who_start = verb.end()
         if to_end and len(text[who_start:end].split()) > 12:
             return None
-        following = _WORD.findall(text[who_start:end])
-        if len(following) > 1 and following[0].lower() in _PRONOUN_KINDS:
+        following = WORD.findall(text[who_start:end])
+        if len(following) > 1 and following[0].lower() in PRONOUN_KINDS:
             return None  # "said it had offered ...": reported words, not a speaker
         first_clause = text[who_start:end].split(",", 1)[0]
-        if _CLAUSE_MARK.search(first_clause) or re.search(r"\bthat\b", first_clause):
+        if CLAUSE_MARK.search(first_clause) or re.search(r"\bthat\b", first_clause):
             return None  # "said the figures were not in dispute": reported words
-        speaker = _speaker_from_phrase(ctx, who_start, end, prefer="first", head="start")
+        speaker = speaker_from_phrase(ctx, who_start, end, prefer="first", head="start")
         if speaker is not None:
-            return _Attribution(speaker, verb.group().lower(), who_start)
+            return Attribution(speaker, verb.group().lower(), who_start)
         return None
     # Speaker first: Varga said / the foreign ministers of ... said / he said.
     for verb in verbs.finditer(text, offset, end):
-        who_end = _strip_between_words(text, offset, verb.start())
+        who_end = strip_between_words(text, offset, verb.start())
         if who_end <= offset or text[offset:who_end].count(" ") > 25:
             return None
         who = text[offset:who_end]
-        if not _phrase_may_start(who):
+        if not phrase_may_start(who):
             return None
         # Commas in a speaker phrase only around an aside ("Varga, who ..., said") or in a list of
         # members ("the ministers of Canada, France ... said").
-        bare = _mask_relative_clauses(who).strip(" ,")
-        if "," in bare and _head_noun_type(who) not in (SpeakerType.GROUP, SpeakerType.ORG):
+        bare = mask_relative_clauses(who).strip(" ,")
+        if "," in bare and head_noun_type(who) not in (SpeakerType.GROUP, SpeakerType.ORG):
             # An appositive is fine: "Skyvance’s chief executive, Renata Oyelowo-Braga, said".
             has_person = any(m.type == EntityType.PERSON for m in ctx.narrator_mentions(offset, who_end))
             if not has_person or bare.count(",") > 2 or len(bare.split()) > 14:
                 return None
         if to_end and not _ATTRIBUTION_TAIL.match(text, verb.end(), end):
             return None
-        speaker = _speaker_from_phrase(ctx, offset, who_end, prefer="last", head="start", bounded=True)
-        return _Attribution(speaker, verb.group().lower(), offset) if speaker else None
+        speaker = speaker_from_phrase(ctx, offset, who_end, prefer="last", head="start", bounded=True)
+        return Attribution(speaker, verb.group().lower(), offset) if speaker else None
     return None
 
 
-def _sentence_attribution(ctx: _Context, number: int, sentence: SpanT) -> _Attribution | None:
+def sentence_attribution(ctx: Context, number: int, sentence: SpanT) -> Attribution | None:
     """The attribution after the last quote of the sentence, shared by its earlier quotes."""
     quoted = ctx.quoted
     last = number
@@ -118,10 +118,10 @@ def _sentence_attribution(ctx: _Context, number: int, sentence: SpanT) -> _Attri
     if last == number:
         return None
     end = min(sentence[1], quoted[last + 1].open_mark if last + 1 < len(quoted) else len(ctx.text))
-    return _attribution_after(ctx, quoted[last].after, max(end, quoted[last].after))
+    return attribution_after(ctx, quoted[last].after, max(end, quoted[last].after))
 
 
-def _attribution_before(ctx: _Context, start: int, end: int, *, speech_only: bool = False) -> _Attribution | None:
+def attribution_before(ctx: Context, start: int, end: int, *, speech_only: bool = False) -> Attribution | None:
     """``Varga said: "..."`` / ``She said she believes "..."`` / ``Brandt called it "..."``.
 
     The first verb with a speaker before it wins; with ``speech_only`` (looking for whom a pronoun means
@@ -129,7 +129,7 @@ def _attribution_before(ctx: _Context, start: int, end: int, *, speech_only: boo
     ("During the visit, Varga thanked ..., spokeswoman Anna Berg said").
     """
     text = ctx.text
-    pattern = _verb_pattern("speech" if speech_only else "all")
+    pattern = verb_pattern("speech" if speech_only else "all")
     # A verb inside a closed aside (", whose governor X warned ...,") is not the sentence's.
     closed = [(start + m.start(), start + m.end()) for m in _CLOSED_RELATIVE.finditer(text[start:end])]
     verbs = [
@@ -140,18 +140,18 @@ def _attribution_before(ctx: _Context, start: int, end: int, *, speech_only: boo
     if speech_only:
         verbs.reverse()
     for verb in verbs:
-        who_end = _strip_between_words(text, start, verb.start())
+        who_end = strip_between_words(text, start, verb.start())
         if who_end <= start:
             continue
         whose = list(_OPEN_WHOSE.finditer(text, start, who_end))
         if whose and "," not in text[whose[-1].end() : verb.start()]:
             # "..., whose governor Anselm Rudd warned": the clause's own subject.
-            speaker = _speaker_from_phrase(ctx, whose[-1].end(), who_end, prefer="last", head="end")
+            speaker = speaker_from_phrase(ctx, whose[-1].end(), who_end, prefer="last", head="end")
             if speaker is not None:
-                return _Attribution(speaker, verb.group().lower(), whose[-1].end())
-        speaker = _speaker_from_phrase(ctx, start, who_end, prefer="last", head="end", resolve_pronouns=not speech_only)
+                return Attribution(speaker, verb.group().lower(), whose[-1].end())
+        speaker = speaker_from_phrase(ctx, start, who_end, prefer="last", head="end", resolve_pronouns=not speech_only)
         if speaker is not None:
-            return _Attribution(speaker, verb.group().lower(), start)
+            return Attribution(speaker, verb.group().lower(), start)
     return None
 
 
@@ -160,18 +160,18 @@ _CLOSED_RELATIVE = re.compile(r",\s+(?:who|whose|which)\b[^,]*,")
 _OPEN_WHOSE = re.compile(r",\s+whose\s+")
 
 
-def _according_to(ctx: _Context, start: int, end: int) -> _Attribution | None:
+def according_to(ctx: Context, start: int, end: int) -> Attribution | None:
     match = re.compile(r"[\s,]*according to\s+", re.IGNORECASE).match(ctx.text, start, end)
     if match is None:
         return None
-    speaker = _speaker_from_phrase(ctx, match.end(), end, prefer="first", head="start")
-    return _Attribution(speaker, "according to", match.end()) if speaker else None
+    speaker = speaker_from_phrase(ctx, match.end(), end, prefer="first", head="start")
+    return Attribution(speaker, "according to", match.end()) if speaker else None
 
 
 _LEADING_ACCORDING_TO = re.compile(r"\s*(?:(?:But|And|Yet|So)\s+)?according to\s+", re.IGNORECASE)
 
 
-def _leading_according_to(ctx: _Context, start: int, end: int) -> _Attribution | None:
+def leading_according_to(ctx: Context, start: int, end: int) -> Attribution | None:
     """``According to Varga, the plan "is dead"`` / ``According to Varga, ...``: the phrase up to the comma."""
     match = _LEADING_ACCORDING_TO.match(ctx.text, start, end)
     if match is None:
@@ -179,11 +179,11 @@ def _leading_according_to(ctx: _Context, start: int, end: int) -> _Attribution |
     comma = ctx.text.find(",", match.end(), end)
     if comma < 0:
         return None
-    speaker = _speaker_from_phrase(ctx, match.end(), comma, prefer="first", head="start")
-    return _Attribution(speaker, "according to", match.end()) if speaker else None
+    speaker = speaker_from_phrase(ctx, match.end(), comma, prefer="first", head="start")
+    return Attribution(speaker, "according to", match.end()) if speaker else None
 
 
-def _strip_between_words(text: str, start: int, end: int) -> int:
+def strip_between_words(text: str, start: int, end: int) -> int:
     """End of the speaker phrase before a verb, without "also", "has", "on Monday" and the like."""
     match = re.search(rf"\s+{_BETWEEN_WORDS}$", text[start:end], re.IGNORECASE)
     end = start + match.start() if match else end
@@ -192,8 +192,8 @@ def _strip_between_words(text: str, start: int, end: int) -> int:
     return end
 
 
-def _speaker_from_phrase(
-    ctx: _Context,
+def speaker_from_phrase(
+    ctx: Context,
     start: int,
     end: int,
     *,
@@ -201,7 +201,7 @@ def _speaker_from_phrase(
     head: str,
     resolve_pronouns: bool = True,
     bounded: bool = False,
-) -> _Speaker | None:
+) -> Speaker | None:
     """The speaker a phrase names: a person in it, a body or group it describes, an entity, a pronoun.
 
     ``prefer`` says which entity wins when several are named ("first" after a verb, "last" before one);
@@ -213,62 +213,62 @@ def _speaker_from_phrase(
     lead = _LEADING_CONJUNCTION.match(text, start, end)
     if lead:
         start = lead.end()
-    phrase = _mask_relative_clauses(text[start:end])
-    if not _LETTER.search(phrase):
+    phrase = mask_relative_clauses(text[start:end])
+    if not LETTER.search(phrase):
         return None
-    words = _WORD.findall(phrase)
-    if len(words) == 1 and words[0].lower() in _PRONOUN_KINDS:
+    words = WORD.findall(phrase)
+    if len(words) == 1 and words[0].lower() in PRONOUN_KINDS:
         if not resolve_pronouns:
             return None
-        return _resolve_pronoun(ctx, words[0].lower(), start)
+        return resolve_pronoun(ctx, words[0].lower(), start)
     mentions = [
         m
         for m in ctx.narrator_mentions(start, end)
-        if phrase[m.start - start : m.end - start].strip() and m.type in _ENTITY_SPEAKER
+        if phrase[m.start - start : m.end - start].strip() and m.type in ENTITY_SPEAKER
     ]
     persons = [m for m in mentions if m.type == EntityType.PERSON]
-    chunk_start, chunk_end = _head_chunk(text, start, end, head)
-    members = _listed_entities(text, [m for m in mentions if chunk_start <= m.start and m.end <= chunk_end])
-    if members is not None and _covers(text, members, chunk_start, chunk_end):
-        return _group_of(text, members)
+    chunk_start, chunk_end = head_chunk(text, start, end, head)
+    members = listed_entities(text, [m for m in mentions if chunk_start <= m.start and m.end <= chunk_end])
+    if members is not None and covers(text, members, chunk_start, chunk_end):
+        return group_of(text, members)
     if head == "start":
         # After a verb the speaker is near: do not pick a person from a trailing clause.
-        persons = [m for m in persons if m.start < _second_chunk_end(text, start, end)]
+        persons = [m for m in persons if m.start < second_chunk_end(text, start, end)]
     if persons:
         chosen = persons[0] if prefer == "first" else persons[-1]
-        return _Speaker(chosen.name, SpeakerType.PERSON)
-    noun_type = _head_noun_type(text[chunk_start:chunk_end])
+        return Speaker(chosen.name, SpeakerType.PERSON)
+    noun_type = head_noun_type(text[chunk_start:chunk_end])
     chunk_mentions = [m for m in mentions if m.start >= chunk_start and m.end <= chunk_end]
     if noun_type in (SpeakerType.GROUP, SpeakerType.PERSON):
         whole = bounded and len(phrase.split()) <= 15
-        phrase_text = _mask_relative_clauses(text[start:end]) if whole else text[chunk_start:chunk_end]
-        return _Speaker(_clean_phrase(phrase_text), noun_type)
-    covering = _covering_mention(text, chunk_mentions, chunk_start, chunk_end)
+        phrase_text = mask_relative_clauses(text[start:end]) if whole else text[chunk_start:chunk_end]
+        return Speaker(clean_phrase(phrase_text), noun_type)
+    covering = covering_mention(text, chunk_mentions, chunk_start, chunk_end)
     if covering is not None:
-        return _Speaker(covering.name, _ENTITY_SPEAKER[covering.type])
+        return Speaker(covering.name, ENTITY_SPEAKER[covering.type])
     if noun_type == SpeakerType.ORG:
-        named = _named_body(ctx, text[chunk_start:chunk_end], start)
-        return named or _Speaker(_clean_phrase(text[chunk_start:chunk_end]), SpeakerType.ORG)
-    chunk = _clean_phrase(text[chunk_start:chunk_end])
+        named = named_body(ctx, text[chunk_start:chunk_end], start)
+        return named or Speaker(clean_phrase(text[chunk_start:chunk_end]), SpeakerType.ORG)
+    chunk = clean_phrase(text[chunk_start:chunk_end])
     known = ctx.index.lookup(chunk) if chunk else None
-    if known is not None and known[1] in _ENTITY_SPEAKER:
-        return _Speaker(known[0], _ENTITY_SPEAKER[known[1]])
-    if chunk and _looks_like_name(chunk):
-        appositive = _head_noun_type(text[chunk_end:end].lstrip(" ,"))
+    if known is not None and known[1] in ENTITY_SPEAKER:
+        return Speaker(known[0], ENTITY_SPEAKER[known[1]])
+    if chunk and looks_like_name(chunk):
+        appositive = head_noun_type(text[chunk_end:end].lstrip(" ,"))
         name = strip_titles(chunk)
         has_title = name != chunk
         kind = appositive or (
             SpeakerType.PERSON
             if has_title
-            else (_ENTITY_SPEAKER[chunk_mentions[0].type] if chunk_mentions else SpeakerType.UNKNOWN)
+            else (ENTITY_SPEAKER[chunk_mentions[0].type] if chunk_mentions else SpeakerType.UNKNOWN)
         )
-        return _Speaker(name, kind)
-    return _description(chunk)
+        return Speaker(name, kind)
+    return description(chunk)
 
 
-def _resolve_pronoun(ctx: _Context, pronoun: str, position: int) -> _Speaker | None:
+def resolve_pronoun(ctx: Context, pronoun: str, position: int) -> Speaker | None:
     """The most recent fitting speaker or entity before ``position``, sentence by sentence backwards."""
-    kinds = _PRONOUN_KINDS[pronoun]
+    kinds = PRONOUN_KINDS[pronoun]
     current = sentence_index(ctx.sentences, position)
     for i in range(current, max(current - PRONOUN_LOOKBACK_SENTENCES, -1), -1):
         s_start, s_end = ctx.sentences[i]
@@ -284,21 +284,21 @@ def _resolve_pronoun(ctx: _Context, pronoun: str, position: int) -> _Speaker | N
             ):
                 return attribution.speaker
         # 2. The subject of a speech verb in this sentence ("..., State Department spokesman X said").
-        subject = _attribution_before(ctx, s_start, end, speech_only=True)
+        subject = attribution_before(ctx, s_start, end, speech_only=True)
         if subject is not None and subject.speaker.type in kinds and ctx.fits(pronoun, subject.speaker):
             return subject.speaker
         # 3. The first fitting entity, unless the sentence's subject is itself a pronoun of this kind.
         if _starts_with_pronoun(ctx.text[s_start:end], kinds):
             continue
         for mention in ctx.narrator_mentions(s_start, end):
-            speaker_type = _ENTITY_SPEAKER.get(mention.type)
+            speaker_type = ENTITY_SPEAKER.get(mention.type)
             if speaker_type in kinds and not (pronoun == "it" and mention.type == EntityType.NORP):
-                candidate = _Speaker(mention.name, speaker_type)
+                candidate = Speaker(mention.name, speaker_type)
                 if ctx.fits(pronoun, candidate):
                     return candidate
     return None
 
 
 def _starts_with_pronoun(sentence: str, kinds: frozenset[SpeakerType]) -> bool:
-    first = _WORD.search(sentence)
-    return bool(first and first.group().lower() in _PRONOUN_KINDS and _PRONOUN_KINDS[first.group().lower()] == kinds)
+    first = WORD.search(sentence)
+    return bool(first and first.group().lower() in PRONOUN_KINDS and PRONOUN_KINDS[first.group().lower()] == kinds)

@@ -15,26 +15,26 @@ from schemas.articles import EntityType, SpeakerType
 
 
 @dataclass(frozen=True, slots=True)
-class _Speaker:
+class Speaker:
     name: str | None
     type: SpeakerType
 
 
 @dataclass(frozen=True, slots=True)
-class _Attribution:
-    speaker: _Speaker
+class Attribution:
+    speaker: Speaker
     verb: str | None
     position: int  # where the speaker is named (for pronoun look-back)
 
 
 @dataclass
-class _Context:
+class Context:
     text: str
     sentences: list[SpanT]
     paragraphs: list[SpanT]
     index: EntityIndex
     quoted: list[QuotedSpan]
-    attributions: list[_Attribution] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
     paragraph_starts: list[int] = field(default_factory=list)
     quote_bounds: list[SpanT] = field(default_factory=list)  # (open mark, after) of each marked quote
     genders: dict[str, str] = field(default_factory=dict)  # person -> "he" / "she", when the text says
@@ -44,7 +44,7 @@ class _Context:
         self.quote_bounds = [(q.open_mark, q.after) for q in self.quoted]
         self.genders = person_genders(self.text, self.index)
 
-    def fits(self, pronoun: str, speaker: _Speaker) -> bool:
+    def fits(self, pronoun: str, speaker: Speaker) -> bool:
         """Whether ``he``/``she`` can mean ``speaker`` (a person of the other known gender cannot)."""
         if pronoun not in ("he", "she") or speaker.name is None or speaker.type != SpeakerType.PERSON:
             return True

@@ -7,21 +7,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from enrich_service.domain.quotes.attribution import (
-    _according_to,
-    _attribution_after,
-    _attribution_before,
-    _leading_according_to,
-    _sentence_attribution,
+    according_to,
+    attribution_after,
+    attribution_before,
+    leading_according_to,
+    sentence_attribution,
 )
-from enrich_service.domain.quotes.context import _Attribution, _Context, _Speaker
-from enrich_service.domain.quotes.lexicon import _LETTER, _verb_pattern
+from enrich_service.domain.quotes.context import Attribution, Context, Speaker
+from enrich_service.domain.quotes.lexicon import LETTER, verb_pattern
 from enrich_service.domain.quotes.marks import QuotedSpan
 from enrich_service.domain.text import SpanT, sentence_index
 from schemas.articles import Quote, QuoteKind, SpeakerType
 
 
-def _marked_quote(
-    ctx: _Context,
+def marked_quote(
+    ctx: Context,
     span: QuotedSpan,
     number: int,
     previous: tuple[Quote, int] | None,
@@ -45,33 +45,33 @@ def _marked_quote(
     suffix = text[span.after : suffix_end]
 
     kind = QuoteKind.DIRECT if _starts_sentence(prefix) else QuoteKind.PARTIAL
-    attribution = _attribution_after(ctx, span.after, suffix_end)
+    attribution = attribution_after(ctx, span.after, suffix_end)
     if attribution is None:
-        attribution = _sentence_attribution(ctx, number, close_sentence)
+        attribution = sentence_attribution(ctx, number, close_sentence)
     if attribution is None:
-        attribution = _attribution_before(ctx, prefix_start, span.open_mark)
+        attribution = attribution_before(ctx, prefix_start, span.open_mark)
     if attribution is None and not prefix.strip():
         attribution = _introduced_by_previous_sentence(ctx, open_sentence)
     if attribution is None and earlier_in_sentence:
         # A later fragment: the sentence's own subject and verb ("X, whose head warned of "...", said "..."")
-        attribution = _attribution_before(ctx, open_sentence[0], span.open_mark)
+        attribution = attribution_before(ctx, open_sentence[0], span.open_mark)
     if attribution is None and earlier_in_sentence:
         # A second fragment in the same sentence: same speaker as the first.
         first = _quote_at(done, quoted[earlier_in_sentence[-1]].start)
         if first is not None and first.speaker_type != SpeakerType.UNKNOWN:
-            attribution = _Attribution(_Speaker(first.speaker, first.speaker_type), first.verb, span.start)
-    if attribution is None and kind == QuoteKind.DIRECT and not _LETTER.search(suffix) and previous is not None:
+            attribution = Attribution(Speaker(first.speaker, first.speaker_type), first.verb, span.start)
+    if attribution is None and kind == QuoteKind.DIRECT and not LETTER.search(suffix) and previous is not None:
         # A quote that is a whole sentence with no attribution continues the previous quote's speaker.
         prev_quote, prev_paragraph = previous
         if prev_quote.speaker_type != SpeakerType.UNKNOWN and ctx.paragraph_of(span.start) - prev_paragraph <= 1:
-            attribution = _Attribution(_Speaker(prev_quote.speaker, prev_quote.speaker_type), None, span.start)
+            attribution = Attribution(Speaker(prev_quote.speaker, prev_quote.speaker_type), None, span.start)
     if attribution is None:
-        attribution = _according_to(ctx, span.after, suffix_end)
+        attribution = according_to(ctx, span.after, suffix_end)
     if attribution is None:
-        attribution = _leading_according_to(ctx, prefix_start, span.open_mark)
+        attribution = leading_according_to(ctx, prefix_start, span.open_mark)
     if attribution is not None:
         ctx.attributions.append(attribution)
-    speaker = attribution.speaker if attribution else _Speaker(None, SpeakerType.UNKNOWN)
+    speaker = attribution.speaker if attribution else Speaker(None, SpeakerType.UNKNOWN)
     return Quote(
         text="\n\n".join(text[s:e] for s, e in span.pieces),
         speaker=speaker.name,
@@ -83,7 +83,7 @@ def _marked_quote(
     )
 
 
-def _introduced_by_previous_sentence(ctx: _Context, sentence: SpanT) -> _Attribution | None:
+def _introduced_by_previous_sentence(ctx: Context, sentence: SpanT) -> Attribution | None:
     """``Varga said:`` ending the sentence (or paragraph) right before a quote introduces it."""
     i = sentence_index(ctx.sentences, sentence[0] - 1)
     if i < 0:
@@ -91,7 +91,7 @@ def _introduced_by_previous_sentence(ctx: _Context, sentence: SpanT) -> _Attribu
     start, end = ctx.sentences[i]
     if not ctx.text[start:end].rstrip().endswith(":") or ctx.paragraph_of(sentence[0]) - ctx.paragraph_of(start) > 1:
         return None
-    return _attribution_before(ctx, start, end)
+    return attribution_before(ctx, start, end)
 
 
 def _quote_at(quotes: Sequence[Quote], start: int) -> Quote | None:
@@ -107,6 +107,6 @@ def _starts_sentence(prefix: str) -> bool:
     if not stripped or stripped[-1] in ".!?:":
         return True
     if stripped.endswith(","):
-        verb = _verb_pattern("speech").search(stripped)
+        verb = verb_pattern("speech").search(stripped)
         return verb is not None and len(stripped[verb.end() :].split()) <= 3
     return False

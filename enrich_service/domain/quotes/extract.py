@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from enrich_service.domain.entities import EntityIndex
-from enrich_service.domain.quotes.context import _Context
-from enrich_service.domain.quotes.direct import _marked_quote
-from enrich_service.domain.quotes.marks import _DOUBLE_MARK, find_quoted_spans, primary_marks_as_double
-from enrich_service.domain.quotes.reported import _indirect_after_quote, _indirect_before_quote, _indirect_quote
+from enrich_service.domain.quotes.context import Context
+from enrich_service.domain.quotes.direct import marked_quote
+from enrich_service.domain.quotes.marks import DOUBLE_MARK, find_quoted_spans, primary_marks_as_double
+from enrich_service.domain.quotes.reported import indirect_after_quote, indirect_before_quote, indirect_quote
 from enrich_service.domain.text import SpanT, fix_sentence_spans, paragraph_spans, split_sentences
 from schemas.articles import Quote
 
@@ -26,7 +26,7 @@ def extract_quotes(text: str, sentences: Sequence[SpanT] | None, index: EntityIn
     text = primary_marks_as_double(text)
     spans = fix_sentence_spans(text, sentences if sentences is not None else split_sentences(text))
     quoted = find_quoted_spans(text)
-    ctx = _Context(text, spans, paragraph_spans(text), index, quoted)
+    ctx = Context(text, spans, paragraph_spans(text), index, quoted)
     # Marked quotes and unmarked sentences are read in text order, so a pronoun can refer back to any
     # speaker found before it.
     marked = {ctx.sentence_of(q.open_mark) for q in quoted}
@@ -34,23 +34,23 @@ def extract_quotes(text: str, sentences: Sequence[SpanT] | None, index: EntityIn
     work += [
         (s[0], 1, n)
         for n, s in enumerate(ctx.sentences)
-        if s not in marked and not _DOUBLE_MARK.search(text, s[0], s[1])
+        if s not in marked and not DOUBLE_MARK.search(text, s[0], s[1])
     ]
     quotes: list[Quote] = []
     previous: tuple[Quote, int] | None = None  # last marked quote and its paragraph
     for _, what, n in sorted(work):
         if what == 0:
-            quote = _marked_quote(ctx, quoted[n], n, previous, quotes)
+            quote = marked_quote(ctx, quoted[n], n, previous, quotes)
             previous = (quote, ctx.paragraph_of(quoted[n].start))
-            before = _indirect_before_quote(ctx, quoted, n)
+            before = indirect_before_quote(ctx, quoted, n)
             if before is not None:
                 quotes.append(before)
             quotes.append(quote)
-            after = _indirect_after_quote(ctx, quoted, n, quote)
+            after = indirect_after_quote(ctx, quoted, n, quote)
             if after is not None:
                 quotes.append(after)
         else:
-            indirect = _indirect_quote(ctx, ctx.sentences[n])
+            indirect = indirect_quote(ctx, ctx.sentences[n])
             if indirect is not None:
                 quotes.append(indirect)
     quotes.sort(key=lambda q: q.start)

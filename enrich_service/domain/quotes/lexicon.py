@@ -11,7 +11,7 @@ from functools import cache
 from enrich_service.domain.resources import read_rows
 from schemas.articles import EntityType, SpeakerType
 
-_PRONOUN_KINDS: dict[str, frozenset[SpeakerType]] = {
+PRONOUN_KINDS: dict[str, frozenset[SpeakerType]] = {
     "he": frozenset({SpeakerType.PERSON}),
     "she": frozenset({SpeakerType.PERSON}),
     "it": frozenset({SpeakerType.ORG}),
@@ -20,7 +20,7 @@ _PRONOUN_KINDS: dict[str, frozenset[SpeakerType]] = {
     "_person": frozenset({SpeakerType.PERSON}),  # not a word: a person of either gender ("the 24-year-old")
 }
 
-_ENTITY_SPEAKER: dict[EntityType, SpeakerType] = {
+ENTITY_SPEAKER: dict[EntityType, SpeakerType] = {
     EntityType.PERSON: SpeakerType.PERSON,
     EntityType.ORG: SpeakerType.ORG,
     EntityType.GPE: SpeakerType.ORG,
@@ -28,13 +28,13 @@ _ENTITY_SPEAKER: dict[EntityType, SpeakerType] = {
 }
 
 # Words a speaker phrase may start with when it is not capitalised.
-_PHRASE_STARTS = frozenset(
+PHRASE_STARTS = frozenset(
     {"the", "a", "an", "his", "her", "its", "their", "our", "he", "she", "it", "they", "we", "one", "two", "three"}
     | {"several", "many", "some", "both", "another", "other", "each", "most"}
 )
 
 # A time phrase ("on Monday", "earlier this week") between a verb or a name and what follows it.
-_TIME_WORDS = (
+TIME_WORDS = (
     r"(?:(?:(?:on|late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?"
     r"|on\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}"
@@ -44,13 +44,13 @@ _TIME_WORDS = (
 )
 
 # An auxiliary or a past tense: the words after a verb read as a clause, not an object.
-_CLAUSE_MARK = re.compile(
+CLAUSE_MARK = re.compile(
     r"\b(?:would|will|could|can|should|may|might|must|is|are|was|were|had|has|have|did|does|do|[a-z]+ed)\b"
 )
 
-_LETTER = re.compile(r"[^\W\d_]")
+LETTER = re.compile(r"[^\W\d_]")
 
-_WORD = re.compile(r"[\w’'-]+")
+WORD = re.compile(r"[\w’'-]+")
 
 
 @cache
@@ -65,7 +65,7 @@ def _verbs() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
-def _verb_pattern(which: str) -> re.Pattern[str]:
+def verb_pattern(which: str) -> re.Pattern[str]:
     speech, stance = _verbs()
     verbs = speech if which == "speech" else speech | stance
     alternatives = "|".join(sorted((re.escape(v) for v in verbs), key=len, reverse=True))
@@ -74,5 +74,5 @@ def _verb_pattern(which: str) -> re.Pattern[str]:
 
 
 @cache
-def _speaker_nouns() -> dict[str, SpeakerType]:
+def speaker_nouns() -> dict[str, SpeakerType]:
     return {noun.lower(): SpeakerType(kind) for noun, kind in read_rows("speaker_nouns.tsv", 2)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from enrich_service.domain.quotes.lexicon import _LETTER
+from enrich_service.domain.quotes.lexicon import LETTER
 from enrich_service.domain.text import ALL_DOUBLE_QUOTES, CLOSING_QUOTES, OPENING_QUOTES, SpanT, paragraph_spans
 
 
@@ -40,7 +40,7 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     carried: list[SpanT] = []  # pieces of a quote continuing from earlier paragraphs
     carried_open = -1
     for number, (p_start, p_end) in enumerate(paragraphs):
-        marks = [m.start() for m in _DOUBLE_MARK.finditer(text, p_start, p_end)]
+        marks = [m.start() for m in DOUBLE_MARK.finditer(text, p_start, p_end)]
         open_at: int | None = None
         if carried and not (marks and marks[0] == p_start and _is_opening(text, p_start, inside=False)):
             found.append(QuotedSpan(tuple(carried), carried_open, None))
@@ -75,7 +75,7 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
                 carried = []
     if carried:
         found.append(QuotedSpan(tuple(carried), carried_open, None))
-    return [q for q in found if any(_LETTER.search(text, s, e) for s, e in q.pieces)]
+    return [q for q in found if any(LETTER.search(text, s, e) for s, e in q.pieces)]
 
 
 def _content(text: str, start: int, end: int) -> tuple[SpanT, ...]:
@@ -140,7 +140,7 @@ def primary_marks_as_double(text: str) -> str:
     """
     if "‘" not in text and "'" not in text:
         return text
-    doubles = [m.start() for m in _DOUBLE_MARK.finditer(text)]
+    doubles = [m.start() for m in DOUBLE_MARK.finditer(text)]
     chars = list(text)
     opened: str | None = None
     single_spans: list[SpanT] = []  # (open, close) of each single-marked quotation
@@ -179,7 +179,7 @@ def primary_marks_as_double(text: str) -> str:
     return "".join(chars)
 
 
-_DOUBLE_MARK = re.compile(f"[{re.escape(ALL_DOUBLE_QUOTES)}]")
+DOUBLE_MARK = re.compile(f"[{re.escape(ALL_DOUBLE_QUOTES)}]")
 
 _SINGLE_OR_BREAK = re.compile(r"[‘’']|\n\n")
 

@@ -9,15 +9,15 @@ import re
 from collections.abc import Sequence
 
 from enrich_service.domain.quotes.attribution import (
-    _attribution_after,
-    _leading_according_to,
-    _speaker_from_phrase,
-    _strip_between_words,
+    attribution_after,
+    leading_according_to,
+    speaker_from_phrase,
+    strip_between_words,
 )
-from enrich_service.domain.quotes.context import _Attribution, _Context, _Speaker
-from enrich_service.domain.quotes.lexicon import _CLAUSE_MARK, _TIME_WORDS, _verb_pattern
+from enrich_service.domain.quotes.context import Attribution, Context, Speaker
+from enrich_service.domain.quotes.lexicon import CLAUSE_MARK, TIME_WORDS, verb_pattern
 from enrich_service.domain.quotes.marks import QuotedSpan
-from enrich_service.domain.quotes.subjects import _subject_before
+from enrich_service.domain.quotes.subjects import subject_before
 from enrich_service.domain.text import ALL_DOUBLE_QUOTES, SpanT
 from schemas.articles import Quote, QuoteKind, SpeakerType
 
@@ -28,7 +28,7 @@ MIN_INDIRECT_WORDS = 4
 MIN_TRAILING_INDIRECT_WORDS = 3
 
 # What may come between a speech verb and the reported words: a time, an aside, "that".
-_AFTER_SPEECH_VERB = re.compile(rf"\s*(?:{_TIME_WORDS}\s*)?(?:,[^,]{{1,30}},\s*)?(?:(?:[\w’'$.-]+\s+){{0,6}}?that\s+)?")
+_AFTER_SPEECH_VERB = re.compile(rf"\s*(?:{TIME_WORDS}\s*)?(?:,[^,]{{1,30}},\s*)?(?:(?:[\w’'$.-]+\s+){{0,6}}?that\s+)?")
 
 #: Verbs that introduce reported words in any clause; other speech verbs ("announced", "warned",
 #: "confirmed") also take plain objects ("announced the cut"), so without "that" their content must
@@ -36,7 +36,7 @@ _AFTER_SPEECH_VERB = re.compile(rf"\s*(?:{_TIME_WORDS}\s*)?(?:,[^,]{{1,30}},\s*)
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells"})
 
 _AFTER_TOLD = re.compile(
-    rf"\s+(?:reporters|journalists|the press|parliament|lawmakers|the \w+|[A-Z][\w.]+)\s*(?:{_TIME_WORDS}\s*)?"
+    rf"\s+(?:reporters|journalists|the press|parliament|lawmakers|the \w+|[A-Z][\w.]+)\s*(?:{TIME_WORDS}\s*)?"
     r"(?:,[^,]{1,30},\s*)?(?:that\s+)?"
 )
 
@@ -53,7 +53,7 @@ _CONTINUED_SPEECH = re.compile(
 )
 
 
-def _indirect_after_quote(ctx: _Context, quoted: Sequence[QuotedSpan], n: int, quote: Quote) -> Quote | None:
+def indirect_after_quote(ctx: Context, quoted: Sequence[QuotedSpan], n: int, quote: Quote) -> Quote | None:
     """Reported words after a quote in the same sentence, by its speaker: ``"...," she said, adding that
     X`` / ``called it "a gamble" and said X`` / ``said it was "an improvement" but that X``."""
     if quote.speaker is None:
@@ -69,13 +69,13 @@ def _indirect_after_quote(ctx: _Context, quoted: Sequence[QuotedSpan], n: int, q
     content = _trim_content(text, match.end(), limit)
     if content is None or any(ch in ALL_DOUBLE_QUOTES for ch in text[content[0] : content[1]]):
         return None
-    return _indirect(text, content, _Attribution(_Speaker(quote.speaker, quote.speaker_type), "said", span.start))
+    return _indirect(text, content, Attribution(Speaker(quote.speaker, quote.speaker_type), "said", span.start))
 
 
 _BEFORE_QUOTE_CUT = re.compile(r",?\s+(?:but|and|while|although|though)\s+")
 
 
-def _indirect_before_quote(ctx: _Context, quoted: Sequence[QuotedSpan], n: int) -> Quote | None:
+def indirect_before_quote(ctx: Context, quoted: Sequence[QuotedSpan], n: int) -> Quote | None:
     """``Varga told reporters the port was safe, but called the delay "a scandal"``: reported words at
     the start of a sentence whose quote comes later, up to the conjunction before the quote."""
     text, span = ctx.text, quoted[n]
@@ -88,7 +88,7 @@ def _indirect_before_quote(ctx: _Context, quoted: Sequence[QuotedSpan], n: int) 
     return _leading_indirect(ctx, (s_start, cuts[-1].start()))
 
 
-def _indirect_quote(ctx: _Context, sentence: SpanT) -> Quote | None:
+def indirect_quote(ctx: Context, sentence: SpanT) -> Quote | None:
     return (
         _trailing_indirect(ctx, sentence)
         or _saying_indirect(ctx, sentence)
@@ -102,11 +102,11 @@ def _indirect_quote(ctx: _Context, sentence: SpanT) -> Quote | None:
 _ACCORDING_TO_SPEAKERS = frozenset({SpeakerType.PERSON, SpeakerType.GROUP})
 
 
-def _according_to_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
+def _according_to_indirect(ctx: Context, sentence: SpanT) -> Quote | None:
     """``According to Varga, the plan is dead.`` / ``The plan is dead, according to officials.``"""
     text = ctx.text
     s_start, s_end = sentence
-    leading = _leading_according_to(ctx, s_start, s_end)
+    leading = leading_according_to(ctx, s_start, s_end)
     if leading is not None and leading.speaker.type in _ACCORDING_TO_SPEAKERS:
         comma = text.find(",", leading.position, s_end)
         content = _trim_content(text, comma + 1, s_end)
@@ -117,13 +117,13 @@ def _according_to_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
     if tail is None:
         return None
     who_start = s_start + tail.end()
-    speaker = _speaker_from_phrase(ctx, who_start, s_end, prefer="first", head="start")
+    speaker = speaker_from_phrase(ctx, who_start, s_end, prefer="first", head="start")
     if speaker is None or speaker.type not in _ACCORDING_TO_SPEAKERS:
         return None
     content = _trim_content(text, s_start, s_start + tail.start())
     if content is None:
         return None
-    attribution = _Attribution(speaker, "according to", who_start)
+    attribution = Attribution(speaker, "according to", who_start)
     ctx.attributions.append(attribution)
     return _indirect(text, content, attribution)
 
@@ -131,7 +131,7 @@ def _according_to_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
 _SAYING = re.compile(r"(?:,\s*|\s+as\s+)saying\s+(?:that\s+)?")
 
 
-def _saying_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
+def _saying_indirect(ctx: Context, sentence: SpanT) -> Quote | None:
     """``Officials warned Kyiv against it, saying that Russia may intervene.`` / ``Varga was quoted as
     saying that ...``: the words after "saying", credited to the sentence's subject."""
     text = ctx.text
@@ -142,24 +142,24 @@ def _saying_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
     verb = re.search(r"\s(?:[a-z]+ed|was|were|is|are|has|have|had)\b", text[s_start : match.start()])
     if verb is None:
         return None
-    subject_end = _strip_between_words(text, s_start, s_start + verb.start())
-    speaker = _subject_before(ctx, s_start, subject_end, s_start + verb.start())
+    subject_end = strip_between_words(text, s_start, s_start + verb.start())
+    speaker = subject_before(ctx, s_start, subject_end, s_start + verb.start())
     if speaker is None:
         return None
     content = _trim_content(text, match.end(), s_end)
     if content is None:
         return None
-    attribution = _Attribution(speaker, "saying", s_start)
+    attribution = Attribution(speaker, "saying", s_start)
     ctx.attributions.append(attribution)
     return _indirect(text, content, attribution)
 
 
-def _trailing_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
+def _trailing_indirect(ctx: Context, sentence: SpanT) -> Quote | None:
     """``..., said Brandt.`` / ``..., the ministry said in a statement.``"""
     text = ctx.text
     s_start, s_end = sentence
     for comma in reversed([m.start() for m in re.finditer(",", text[s_start:s_end])]):
-        attribution = _attribution_after(ctx, s_start + comma + 1, s_end, to_end=True)
+        attribution = attribution_after(ctx, s_start + comma + 1, s_end, to_end=True)
         if attribution is None or attribution.speaker.name is None:
             continue
         if attribution.speaker.type == SpeakerType.UNKNOWN:
@@ -172,17 +172,17 @@ def _trailing_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
     return None
 
 
-def _leading_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
+def _leading_indirect(ctx: Context, sentence: SpanT) -> Quote | None:
     """``Varga said the bridge would open ...`` / ``He told reporters that ...``"""
     text = ctx.text
     s_start, s_end = sentence
-    for verb in _verb_pattern("speech").finditer(text, s_start, s_end):
+    for verb in verb_pattern("speech").finditer(text, s_start, s_end):
         if verb.group() in ("saying", "adding"):
             continue
         if _PREPOSITION_AFTER_VERB.match(text, verb.end(), s_end) and not _THAT_SOON.match(text, verb.end(), s_end):
             continue  # "warned of ...", "spoke about ..." (but "said in a statement that ..." reports words)
-        who_end = _strip_between_words(text, s_start, verb.start())
-        subject = _subject_before(ctx, s_start, who_end, verb.start())
+        who_end = strip_between_words(text, s_start, verb.start())
+        subject = subject_before(ctx, s_start, who_end, verb.start())
         if subject is None:
             continue
         pattern = _AFTER_TOLD if verb.group() in ("told", "tells") else _AFTER_SPEECH_VERB
@@ -191,9 +191,9 @@ def _leading_indirect(ctx: _Context, sentence: SpanT) -> Quote | None:
         if content is None:
             continue
         has_that = after is not None and after.group().rstrip().endswith("that")
-        if verb.group() not in _SAY_VERBS and not has_that and not _CLAUSE_MARK.search(text, *content):
+        if verb.group() not in _SAY_VERBS and not has_that and not CLAUSE_MARK.search(text, *content):
             continue  # "announced the cut on Wednesday": an object, not reported words
-        attribution = _Attribution(subject, verb.group(), s_start)
+        attribution = Attribution(subject, verb.group(), s_start)
         ctx.attributions.append(attribution)
         return _indirect(text, content, attribution)
     return None
@@ -212,7 +212,7 @@ def _trim_content(text: str, start: int, end: int, *, min_words: int = MIN_INDIR
     return start, end
 
 
-def _indirect(text: str, content: SpanT, attribution: _Attribution) -> Quote:
+def _indirect(text: str, content: SpanT, attribution: Attribution) -> Quote:
     return Quote(
         text=text[content[0] : content[1]],
         speaker=attribution.speaker.name,

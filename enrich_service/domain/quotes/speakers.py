@@ -8,23 +8,23 @@ import re
 from collections.abc import Sequence
 
 from enrich_service.domain.entities import ResolvedMention, is_title_word
-from enrich_service.domain.quotes.context import _Context, _Speaker
-from enrich_service.domain.quotes.lexicon import _CLAUSE_MARK, _PHRASE_STARTS, _WORD, _speaker_nouns
+from enrich_service.domain.quotes.context import Context, Speaker
+from enrich_service.domain.quotes.lexicon import CLAUSE_MARK, PHRASE_STARTS, WORD, speaker_nouns
 from enrich_service.domain.text import SpanT
 from schemas.articles import EntityType, SpeakerType
 
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|whose|where|when)\b[^,]*(?:,|$)")
 
 
-def _phrase_may_start(phrase: str) -> bool:
+def phrase_may_start(phrase: str) -> bool:
     """Whether a speaker phrase may start with this word: a capital, a determiner, a role or body noun
     ("agency spokeswoman Anna Berg", "analysts", "police")."""
-    first = _WORD.search(phrase)
+    first = WORD.search(phrase)
     if first is None:
         return False
     word = first.group()
     lower = word.lower()
-    return word[0].isupper() or lower in _PHRASE_STARTS or lower in _speaker_nouns() or is_title_word(lower)
+    return word[0].isupper() or lower in PHRASE_STARTS or lower in speaker_nouns() or is_title_word(lower)
 
 
 _DESCRIPTION = re.compile(
@@ -33,25 +33,25 @@ _DESCRIPTION = re.compile(
     re.IGNORECASE,
 )
 
-_POSTMODIFIER = re.compile(
+POSTMODIFIER = re.compile(
     r"\s(?:of|from|at|in|on|for|who|which|whose|with|along|across|near|familiar|close|involved|based|aboard)\b"
 )
 
 
-def _description(chunk: str) -> _Speaker | None:
+def description(chunk: str) -> Speaker | None:
     """A short description as a speaker: "the pilot", "a Skyvance pilot", "fishing crews along the
     coast", "a person familiar with the talks". Without a determiner only a plural noun counts."""
-    head = _POSTMODIFIER.split(chunk, maxsplit=1)[0].strip()
+    head = POSTMODIFIER.split(chunk, maxsplit=1)[0].strip()
     if not head or head.split()[0].lower() in _NOT_DESCRIPTION_STARTS:
         return None
     match = _DESCRIPTION.fullmatch(head)
     if match is None or match.group(1).lower() in _NOT_SPEAKERS or len(chunk.split()) > 10:
         return None
-    if _CLAUSE_MARK.search(head) or " that " in f" {chunk} ":
+    if CLAUSE_MARK.search(head) or " that " in f" {chunk} ":
         return None  # "the figures were not ...": a clause, not someone
     noun = match.group(1).lower()
     has_determiner = head.split()[0].lower() in _DETERMINERS
-    kind = _speaker_nouns().get(noun)
+    kind = speaker_nouns().get(noun)
     if kind is None:
         if noun.endswith("s") and not noun.endswith("ss") and _PERSON_NOUN.search(noun[:-1]):
             kind = SpeakerType.GROUP  # "fishers", "passengers" (not "estimates", "figures")
@@ -59,7 +59,7 @@ def _description(chunk: str) -> _Speaker | None:
             kind = SpeakerType.PERSON
         else:
             return None
-    return _Speaker(chunk, kind)
+    return Speaker(chunk, kind)
 
 
 #: Endings of nouns for people ("the builder", "a survivor", "the pharmacist", "a trainee", "the
@@ -88,7 +88,7 @@ _NOT_SPEAKERS = frozenset(
 _LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s(?:and|&)\s+)(?:the\s+)?", re.IGNORECASE)
 
 
-def _listed_entities(text: str, mentions: Sequence[ResolvedMention]) -> list[ResolvedMention] | None:
+def listed_entities(text: str, mentions: Sequence[ResolvedMention]) -> list[ResolvedMention] | None:
     """The last run of two or more entities listed with "and" / commas ("the U.K. and France"), if any."""
     run: list[ResolvedMention] = []
     for m in reversed(mentions):
@@ -99,35 +99,35 @@ def _listed_entities(text: str, mentions: Sequence[ResolvedMention]) -> list[Res
     return run if len(names) > 1 and " and " in f" {text[run[0].end : run[-1].start]} ".replace("&", "and") else None
 
 
-def _covers(text: str, members: Sequence[ResolvedMention], start: int, end: int) -> bool:
+def covers(text: str, members: Sequence[ResolvedMention], start: int, end: int) -> bool:
     lead = text[start : members[0].start].strip().lower()
     return lead in ("", "the", "both", "both the") and not text[members[-1].end : end].strip(" ,.’'s")
 
 
-def _group_of(text: str, members: Sequence[ResolvedMention]) -> _Speaker:
+def group_of(text: str, members: Sequence[ResolvedMention]) -> Speaker:
     """One speaker for several entities speaking together, kept as written ("the U.K. and France")."""
-    return _Speaker(_clean_phrase(text[members[0].start : members[-1].end]), SpeakerType.GROUP)
+    return Speaker(clean_phrase(text[members[0].start : members[-1].end]), SpeakerType.GROUP)
 
 
-def _named_body(ctx: _Context, chunk: str, position: int) -> _Speaker | None:
+def named_body(ctx: Context, chunk: str, position: int) -> Speaker | None:
     """The named organisation a description refers to: "the ministry" -> the article's "Foreign Ministry"
     (the most recent organisation before ``position`` whose name has the head noun, else the first after)."""
-    words = _WORD.findall(chunk)
+    words = WORD.findall(chunk)
     if not words or any(w[0].isupper() for w in words[1:]) or words[0].lower() not in ("the", "this", "that"):
         return None
     noun = words[-1].lower()
     before: list[str] = []
     after: list[str] = []
     for m in ctx.index.mentions:
-        if m.type == EntityType.ORG and noun in (w.lower() for w in _WORD.findall(m.name)):
+        if m.type == EntityType.ORG and noun in (w.lower() for w in WORD.findall(m.name)):
             (before if m.start < position else after).append(m.name)
     candidates = before[::-1] + after
     if not candidates and noun in _ANY_ORG_NOUNS and len(words) == 2:
         # "The company added ...": the organisation the text last named.
         recent = [m for m in ctx.index.mentions if m.type == EntityType.ORG and m.end <= position]
         if recent and position - recent[-1].end <= MAX_ORG_REFERENCE_CHARS:
-            return _Speaker(recent[-1].name, SpeakerType.ORG)
-    return _Speaker(candidates[0], SpeakerType.ORG) if candidates else None
+            return Speaker(recent[-1].name, SpeakerType.ORG)
+    return Speaker(candidates[0], SpeakerType.ORG) if candidates else None
 
 
 #: Nouns that refer back to whatever organisation the text named last ("the company", "the firm").
@@ -140,18 +140,18 @@ _ANY_ORG_NOUNS = frozenset(
 MAX_ORG_REFERENCE_CHARS = 600
 
 
-def _mask_relative_clauses(phrase: str) -> str:
+def mask_relative_clauses(phrase: str) -> str:
     """Blank out ", who ... ," clauses (same length, so offsets still hold)."""
     return _RELATIVE_CLAUSE.sub(lambda m: " " * len(m.group()), phrase)
 
 
-def _head_chunk(text: str, start: int, end: int, head: str) -> SpanT:
+def head_chunk(text: str, start: int, end: int, head: str) -> SpanT:
     """The part of a phrase its head noun is in: up to the first comma or "of", or the last comma-chunk."""
-    phrase = _mask_relative_clauses(text[start:end])
+    phrase = mask_relative_clauses(text[start:end])
     if head == "start":
         cut = re.search(r",|\s(?:of|from|at|in|on|for|who|which|according|adding|following|after)\s", phrase)
         # "United for Hungary": a capitalised name may hold "for"/"of"; cut at the comma then.
-        if cut and cut.group().strip() in ("of", "for") and _looks_like_name(phrase.split(",")[0].strip()):
+        if cut and cut.group().strip() in ("of", "for") and looks_like_name(phrase.split(",")[0].strip()):
             cut = re.search(r",", phrase)
         chunk_end = start + (cut.start() if cut else len(phrase))
         return _trim(text, start, chunk_end)
@@ -163,7 +163,7 @@ def _head_chunk(text: str, start: int, end: int, head: str) -> SpanT:
     return _trim(text, chunk_start, end)
 
 
-def _second_chunk_end(text: str, start: int, end: int) -> int:
+def second_chunk_end(text: str, start: int, end: int) -> int:
     commas = [m.start() for m in re.finditer(",", text[start:end])]
     return start + commas[1] if len(commas) > 1 else end
 
@@ -176,30 +176,30 @@ def _trim(text: str, start: int, end: int) -> SpanT:
     return start, end
 
 
-def _head_noun_type(chunk: str) -> SpeakerType | None:
+def head_noun_type(chunk: str) -> SpeakerType | None:
     """The speaker type of a descriptive phrase's head noun ("the foreign ministers of ..." -> GROUP)."""
-    words = _WORD.findall(chunk.split(",", 1)[0])
-    if len(words) > 1 and words[-2][:1].isupper() and _speaker_nouns().get(words[-1].lower()) == SpeakerType.PERSON:
+    words = WORD.findall(chunk.split(",", 1)[0])
+    if len(words) > 1 and words[-2][:1].isupper() and speaker_nouns().get(words[-1].lower()) == SpeakerType.PERSON:
         return SpeakerType.PERSON  # "a Department for Transport spokeswoman": the role after a name
     head_part = re.split(r"\s(?:of|from|at|in|on|for|who|which)\s|,", chunk, maxsplit=1)[0]
-    words = _WORD.findall(head_part)
+    words = WORD.findall(head_part)
     if not words:
         return None
-    return _speaker_nouns().get(words[-1].lower())
+    return speaker_nouns().get(words[-1].lower())
 
 
-def _covering_mention(text: str, mentions: Sequence[ResolvedMention], start: int, end: int) -> ResolvedMention | None:
+def covering_mention(text: str, mentions: Sequence[ResolvedMention], start: int, end: int) -> ResolvedMention | None:
     """An entity mention naming the whole chunk (give or take "the" and a nationality adjective)."""
     for m in mentions:
         rest = (text[start : m.start] + " " + text[m.end : end]).strip(" ,.’'s")
-        if not rest or all(w.lower() in _PHRASE_STARTS or w.lower() == "’s" for w in rest.split()):
+        if not rest or all(w.lower() in PHRASE_STARTS or w.lower() == "’s" for w in rest.split()):
             return m
         # "Ferry operator Caledon Marine", "the carmaker Voltra": a role or kind, then the name.
-        lead = _WORD.findall(text[start : m.start])
+        lead = WORD.findall(text[start : m.start])
         if (
             not text[m.end : end].strip(" ,.’'s")
             and 0 < len(lead) <= 3
-            and (lead[-1].lower() in _speaker_nouns() or is_title_word(lead[-1]) or lead[-1].lower() in _KIND_NOUNS)
+            and (lead[-1].lower() in speaker_nouns() or is_title_word(lead[-1]) or lead[-1].lower() in _KIND_NOUNS)
         ):
             return m
     return None
@@ -212,11 +212,11 @@ _KIND_NOUNS = frozenset(
 )
 
 
-def _clean_phrase(phrase: str) -> str:
+def clean_phrase(phrase: str) -> str:
     return " ".join(phrase.split()).strip(" ,;:")
 
 
-def _looks_like_name(chunk: str) -> bool:
+def looks_like_name(chunk: str) -> bool:
     words = chunk.split()
     if not 1 <= len(words) <= 6 or not words[0][0].isupper():
         return False

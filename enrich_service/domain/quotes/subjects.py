@@ -7,25 +7,25 @@ from __future__ import annotations
 import re
 
 from enrich_service.domain.entities import strip_titles
-from enrich_service.domain.quotes.attribution import _resolve_pronoun
-from enrich_service.domain.quotes.context import _Context, _Speaker
+from enrich_service.domain.quotes.attribution import resolve_pronoun
+from enrich_service.domain.quotes.context import Context, Speaker
 from enrich_service.domain.quotes.lexicon import (
-    _ENTITY_SPEAKER,
-    _PHRASE_STARTS,
-    _PRONOUN_KINDS,
-    _TIME_WORDS,
-    _WORD,
-    _speaker_nouns,
+    ENTITY_SPEAKER,
+    PHRASE_STARTS,
+    PRONOUN_KINDS,
+    TIME_WORDS,
+    WORD,
+    speaker_nouns,
 )
 from enrich_service.domain.quotes.speakers import (
-    _POSTMODIFIER,
-    _clean_phrase,
-    _description,
-    _group_of,
-    _listed_entities,
-    _looks_like_name,
-    _named_body,
-    _phrase_may_start,
+    POSTMODIFIER,
+    clean_phrase,
+    description,
+    group_of,
+    listed_entities,
+    looks_like_name,
+    named_body,
+    phrase_may_start,
 )
 from schemas.articles import EntityType, SpeakerType
 
@@ -39,7 +39,7 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-def _clause_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
+def _clause_subject(ctx: Context, start: int, end: int) -> Speaker | None:
     """ "X faces prison, though prosecutors said ...", "Shares fell after the carmaker said ...": the clause
     right before the verb has its own (described) subject."""
     breaks = list(_CLAUSE_BREAK.finditer(ctx.text, start, end))
@@ -48,32 +48,32 @@ def _clause_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
     return _described_subject(ctx, breaks[-1].end(), end)
 
 
-def _name_like_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
+def _name_like_subject(ctx: Context, start: int, end: int) -> Speaker | None:
     """A subject the NER missed that reads as a name: capitalised words from the sentence start
     ("Chief Financial Officer Tomasz Wendel", "Ruvalde"); titles dropped, a known short form resolved."""
-    phrase = _clean_phrase(ctx.text[start:end])
+    phrase = clean_phrase(ctx.text[start:end])
     words = phrase.split()
-    if not words or len(words) > 6 or not all(w[0].isupper() for w in words) or not _looks_like_name(phrase):
+    if not words or len(words) > 6 or not all(w[0].isupper() for w in words) or not looks_like_name(phrase):
         return None
-    if words[0].lower() in _PHRASE_STARTS or words[-1].lower() in _speaker_nouns():
+    if words[0].lower() in PHRASE_STARTS or words[-1].lower() in speaker_nouns():
         return None
     known = ctx.index.lookup(phrase)
-    if known is not None and known[1] in _ENTITY_SPEAKER:
-        return _Speaker(known[0], _ENTITY_SPEAKER[known[1]])
+    if known is not None and known[1] in ENTITY_SPEAKER:
+        return Speaker(known[0], ENTITY_SPEAKER[known[1]])
     name = strip_titles(phrase)
-    return _Speaker(name, SpeakerType.PERSON if name != phrase else SpeakerType.UNKNOWN)
+    return Speaker(name, SpeakerType.PERSON if name != phrase else SpeakerType.UNKNOWN)
 
 
-def _subject_before(ctx: _Context, start: int, end: int, verb_start: int) -> _Speaker | None:
+def subject_before(ctx: Context, start: int, end: int, verb_start: int) -> Speaker | None:
     """The subject of a verb: an entity right before it (``end``), a pronoun, or the sentence's first
     person followed by an aside ("Varga, returning to Oslo ..., told")."""
     text = ctx.text
-    words = _WORD.findall(text[start:end])
+    words = WORD.findall(text[start:end])
     if not words:
         return None
     last_word = words[-1].lower()
-    if len(words) <= 2 and last_word in _PRONOUN_KINDS and words[0].lower() in (last_word, "but", "and"):
-        return _resolve_pronoun(ctx, last_word, start)
+    if len(words) <= 2 and last_word in PRONOUN_KINDS and words[0].lower() in (last_word, "but", "and"):
+        return resolve_pronoun(ctx, last_word, start)
     # Asides closed before the verb are not the subject ("Varga, who met X in Oslo, said"); an aside
     # still open is ("..., which Brandt said"): the verb is inside it.
     described = _described_subject(ctx, start, end)
@@ -83,7 +83,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb_start: int) -> _Sp
     mentions = [
         m
         for m in ctx.narrator_mentions(start, end)
-        if m.type in _ENTITY_SPEAKER and masked[m.start - start : m.end - start].strip()
+        if m.type in ENTITY_SPEAKER and masked[m.start - start : m.end - start].strip()
     ]
     if not mentions:
         return _name_like_subject(ctx, start, end) or _clause_subject(ctx, start, end)
@@ -92,12 +92,12 @@ def _subject_before(ctx: _Context, start: int, end: int, verb_start: int) -> _Sp
         # "Detective Inspector X of the Westcombe Constabulary said": the person, not the body.
         for m in reversed(mentions[:-1]):
             if m.type == EntityType.PERSON and _PERSON_OF.fullmatch(text, m.end, last.start):
-                return _Speaker(m.name, SpeakerType.PERSON)
+                return Speaker(m.name, SpeakerType.PERSON)
     if _SUBJECT_TAIL.fullmatch(masked[last.end - start :]):
-        members = _listed_entities(text, mentions)
+        members = listed_entities(text, mentions)
         if members is not None and text[start : members[0].start].strip().lower() in ("", "the", "both", "but", "and"):
-            return _group_of(text, members)
-        return _Speaker(last.name, _ENTITY_SPEAKER[last.type])
+            return group_of(text, members)
+        return Speaker(last.name, ENTITY_SPEAKER[last.type])
     own = _clause_subject(ctx, start, end)
     if own is not None:
         return own
@@ -105,7 +105,7 @@ def _subject_before(ctx: _Context, start: int, end: int, verb_start: int) -> _Sp
     lead = text[start : first.start].strip()
     aside_follows = text[first.end : first.end + 1] == ","
     if lead.lower() in ("", "but", "and") and aside_follows and first.type == EntityType.PERSON:
-        return _Speaker(first.name, SpeakerType.PERSON)
+        return Speaker(first.name, SpeakerType.PERSON)
     return None
 
 
@@ -120,7 +120,7 @@ _LEADING_ADVERBIAL = re.compile(
 _AGE_DESCRIPTION = re.compile(r"(?:the|a|an)\s+\d+-year-old(?:\s+[a-z]+)?", re.IGNORECASE)
 
 
-def _described_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
+def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
     """A subject that is a description, not a name: "A senior EU official", "Kremlin officials",
     "The Russian defense minister", "the union" (linked to the named organisation when there is one)."""
     text = ctx.text
@@ -129,20 +129,20 @@ def _described_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
     if adverbial:
         raw = raw[adverbial.end() :]
     phrase = " ".join(_CLOSED_RELATIVE_CLAUSE.sub(" ", raw + ",").split()).strip(" ,")
-    words = _WORD.findall(phrase)
-    if not words or len(words) > MAX_DESCRIBED_SUBJECT_WORDS or not (adverbial or _phrase_may_start(phrase)):
+    words = WORD.findall(phrase)
+    if not words or len(words) > MAX_DESCRIBED_SUBJECT_WORDS or not (adverbial or phrase_may_start(phrase)):
         return None
-    if "," in phrase or any(w.lower() in _PRONOUN_KINDS for w in words):
+    if "," in phrase or any(w.lower() in PRONOUN_KINDS for w in words):
         return None
     if _AGE_DESCRIPTION.fullmatch(phrase):
         # "The 24-year-old added ...": the person the text was just about.
-        return _resolve_pronoun(ctx, "_person", start) or _Speaker(_clean_phrase(phrase), SpeakerType.PERSON)
-    head_words = _WORD.findall(_POSTMODIFIER.split(phrase, maxsplit=1)[0])
+        return resolve_pronoun(ctx, "_person", start) or Speaker(clean_phrase(phrase), SpeakerType.PERSON)
+    head_words = WORD.findall(POSTMODIFIER.split(phrase, maxsplit=1)[0])
     if not head_words:
         return None
-    noun_type = _speaker_nouns().get(head_words[-1].lower())
+    noun_type = speaker_nouns().get(head_words[-1].lower())
     if noun_type is None:
-        described = _description(phrase)
+        described = description(phrase)
         if described is None or not head_words[-1].islower():
             return None
         noun_type = described.type
@@ -150,10 +150,10 @@ def _described_subject(ctx: _Context, start: int, end: int) -> _Speaker | None:
     if ctx.index.at(trimmed_end - 1, trimmed_end) is not None:
         return None  # the head is itself an entity ("The Bank" of "Central Bank of Norland")
     if noun_type == SpeakerType.ORG:
-        named = _named_body(ctx, phrase, start)
+        named = named_body(ctx, phrase, start)
         if named is not None:
             return named
-    return _Speaker(_clean_phrase(phrase), noun_type)
+    return Speaker(clean_phrase(phrase), noun_type)
 
 
 _PERSON_OF = re.compile(r"(?:,[^,]{1,40},)?\s+(?:of|at|from|for|with)\s+(?:the\s+)?")
@@ -161,5 +161,5 @@ _PERSON_OF = re.compile(r"(?:,[^,]{1,40},)?\s+(?:of|at|from|for|with)\s+(?:the\s
 #: What may follow the subject's name before its verb: a possessive, an acronym in brackets, a time,
 #: the start of a relative clause (", which said ...").
 _SUBJECT_TAIL = re.compile(
-    rf"[\s’'s,]*(?:\([^()]{{1,20}}\)\s*)?(?:{_TIME_WORDS}\s*)?(?:,\s*(?:who|which)\s*)?", re.IGNORECASE
+    rf"[\s’'s,]*(?:\([^()]{{1,20}}\)\s*)?(?:{TIME_WORDS}\s*)?(?:,\s*(?:who|which)\s*)?", re.IGNORECASE
 )
