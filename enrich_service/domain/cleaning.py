@@ -1,8 +1,10 @@
 """Turning a scraped article body into clean text: boilerplate out, broken lines re-joined.
 
 The boilerplate rules are data (``data/boilerplate.tsv``); the structural rules (headline repeated,
-caption titles, re-joining lines a scraper broke apart, whitespace) are the code below. Quote marks
-are kept as they are: entity and quote offsets refer to the clean text this returns.
+caption titles, captions printed twice, bylines and labels standing alone (``boilerplate.is_name_line``),
+re-joining lines a scraper broke apart, whitespace) are the code below. Photo captions stay (their
+names and quotes are content) with their credits cut off. Quote marks are kept as they are, except
+mojibake ones repaired: entity and quote offsets refer to the clean text this returns.
 
 Output: paragraphs separated by one blank line (``"\\n\\n"``), no other line breaks, single spaces.
 """
@@ -17,16 +19,24 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+from enrich_service.domain.boilerplate import (
+    collapse_doubled,
+    is_given_name,
+    is_name_line,
+    repair_mojibake,
+    starts_with_given_name,
+)
 from enrich_service.domain.resources import read_rows
 from enrich_service.domain.text import (
     ALL_DOUBLE_QUOTES,
+    TRAILING_CLOSERS,
     ends_sentence,
     ends_with_abbreviation,
 )
 from schemas.ids import normalise_text
 
-Action = Literal["drop", "drop_rest", "caption"]
-_ACTIONS: frozenset[str] = frozenset({"drop", "drop_rest", "caption"})
+Action = Literal["drop", "drop_rest", "caption", "credit"]
+_ACTIONS: frozenset[str] = frozenset({"drop", "drop_rest", "caption", "credit"})
 
 #: A paragraph following an image placeholder is taken as its caption only up to this many words.
 MAX_CAPTION_WORDS = 60
@@ -42,6 +52,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _LOWER_START = re.compile(r"^[a-z][a-z'’-]*\b")
 _LETTER = re.compile(r"[^\W\d_]")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*\b")
+_CREDIT_SEPARATORS = " |-–—:,;/"
 # Words that cannot end a sentence: a line ending in one was cut mid-sentence.
 _DANGLING_WORDS = frozenset(
     {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and", "or", "but", "nor"}
@@ -93,11 +105,12 @@ class _Line:
 
 def clean_body(title: str, body: str) -> str:
     """The clean text of an article body (see the module docstring)."""
-    text = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", body))
+    text = repair_mojibake(unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", body)))
     lines = _split_lines(text)
     _drop_caption_titles(lines)
     lines = _drop_boilerplate(lines)
     _drop_repeated_headline(lines, title)
+    _drop_name_lines([line for line in lines if line.keep])
     return "\n\n".join(_rejoin(line for line in lines if line.keep))
 
 
@@ -109,39 +122,84 @@ def _split_lines(text: str) -> list[_Line]:
         if not line:
             gap += 1
             continue
-        lines.append(_Line(line, gap))
+        lines.append(_Line(collapse_doubled(line), gap))
         gap = 0
     return lines
 
 
 def _drop_caption_titles(lines: list[_Line]) -> None:
-    """A line repeated as the start of the very next line is an image's title over its caption."""
+    """A line repeated as the start of the very next line is an image's title over its caption; a
+    line (not a sentence) printed twice in a row is a caption too."""
     for line, nxt in itertools.pairwise(lines):
-        if (
-            nxt.gap == 0
-            and len(nxt.text) > len(line.text)
-            and nxt.text.startswith(line.text)
-            and not ends_sentence(line.text)
-        ):
-            line.keep = False
+        if nxt.gap == 0 and nxt.text.startswith(line.text) and not ends_sentence(line.text):
+            line.keep = len(nxt.text) == len(line.text) and any(c in line.text for c in ALL_DOUBLE_QUOTES)
+
+
+def strip_credit(line: str, rule: BoilerplateRule) -> str | None:
+    """``line`` with the credit ``rule`` matches cut off, or ``None`` when no caption is left (the
+    rest has no lower-case word: a name or tag list such as "Jane Roe - Example Press")."""
+    match = rule.pattern.search(line)
+    rest = line if match is None else line[: match.start()].rstrip(_CREDIT_SEPARATORS)
+    return rest if _LOWER_WORD.search(rest) else None
 
 
 def _drop_boilerplate(lines: list[_Line]) -> list[_Line]:
     kept: list[_Line] = []
     skip_caption = False
-    for line in lines:
+    for n, line in enumerate(lines):
         if skip_caption:
             skip_caption = False
             if len(line.text.split()) <= MAX_CAPTION_WORDS and match_boilerplate(line.text) is None:
                 continue
         rule = match_boilerplate(line.text)
-        if rule is None:
+        continued = n + 1 < len(lines) and _LOWER_START.match(lines[n + 1].text) is not None
+        while rule is not None and rule.action == "credit" and not continued:
+            rest = strip_credit(line.text, rule)
+            if rest is None or rest == line.text:
+                break
+            line.text = rest
+            rule = match_boilerplate(rest)
+        if rule is not None and rule.action == "credit" and not continued:
+            continue
+        if rule is None or rule.action == "credit":
             kept.append(line)
         elif rule.action == "drop_rest":
             break
         elif rule.action == "caption":
             skip_caption = True
     return kept
+
+
+def _drop_name_lines(lines: list[_Line]) -> None:
+    """Drop bylines and labels standing alone: a name line (``is_name_line``) that neither continues
+    the line before it (that one ends with a comma, a title or a word that cannot end a sentence, or
+    is a quote the name attributes) nor runs on into the next one (it starts lower case)."""
+    for n, line in enumerate(lines):
+        if not is_name_line(line.text):
+            continue
+        previous = lines[n - 1].text if n else ""
+        nxt = lines[n + 1] if n + 1 < len(lines) else None
+        if nxt is not None and (
+            _LOWER_START.match(nxt.text.lstrip(",;:)"))
+            or (should_join(line.text, nxt.text, gap=nxt.gap) and not is_name_line(nxt.text))
+        ):
+            continue
+        attributes_quote = previous[-1:] in tuple(ALL_DOUBLE_QUOTES + "’'") and starts_with_given_name(line.text)
+        if previous and (_continues_into_name(previous) or attributes_quote):
+            continue
+        line.keep = False
+
+
+def _continues_into_name(previous: str) -> bool:
+    if ends_sentence(previous) and not ends_with_abbreviation(previous):
+        return False
+    last = previous.rsplit(maxsplit=1)[-1]
+    return (
+        previous.endswith((",", ":"))
+        or last.lower() in _DANGLING_WORDS
+        or ends_with_abbreviation(previous)
+        or (last[0].isupper() and not is_name_line(previous) and len(previous.split()) > 1)
+    )
 
 
 def _drop_repeated_headline(lines: list[_Line], title: str) -> None:
@@ -179,6 +237,20 @@ def is_fragment(line: str) -> bool:
     )
 
 
+def _splits_name(previous: str, line: str) -> bool:
+    """A fragment ending with a first name, then a line opening with a capitalised word and a lower-case
+    one ("... Secretary Ana Maria" + "Cruz said ..."): a name broken by a stripped link."""
+    words = line.split(maxsplit=2)
+    return (
+        len(previous.split()) > 1
+        and is_given_name(previous.rsplit(maxsplit=1)[-1])
+        and len(words) > 1
+        and words[0][:1].isupper()
+        and words[0].lower() not in _DANGLING_WORDS | {"the", "this", "that", "it", "he", "she", "they", "we"}
+        and _LOWER_START.match(words[1]) is not None
+    )
+
+
 def should_join(previous: str, line: str, *, gap: int) -> bool:
     """Whether ``line`` continues the sentence ``previous`` ended with (the scraper broke it).
 
@@ -190,6 +262,10 @@ def should_join(previous: str, line: str, *, gap: int) -> bool:
     and the abbreviation is not a title.
     """
     starts_lower = _LOWER_START.match(line) is not None
+    if previous.rstrip(TRAILING_CLOSERS).endswith(",") and previous[-1] in TRAILING_CLOSERS:
+        return True  # '"We will be back,"' + 'she said.': the attribution follows the comma
+    if is_fragment(previous) and _splits_name(previous, line):
+        return True
     if ends_with_abbreviation(previous):
         last = previous.rsplit(maxsplit=1)[-1]
         is_title = last[:-1].isalpha() and len(last) > 2 and not last[:-1].isupper()
