@@ -18,7 +18,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from infra.local.artifacts import _cache_lock, _write_stamp, is_complete, run_captured, run_mvn
+from infra.local.artifacts import cache_lock, write_stamp, is_complete, run_captured, run_mvn
 from infra.local.errors import InfraError
 from infra.local.layout import make_dir
 from infra.local.settings import InfraSettings
@@ -120,7 +120,7 @@ def build_plugin(settings: InfraSettings, home: Path, java_home: Path) -> Path:
     stamp = f"{settings.es_version}+{digest}"
     if is_complete(entry, stamp) and archive.is_file():
         return archive
-    with _cache_lock(settings.cache_dir, entry.name):
+    with cache_lock(settings.cache_dir, entry.name):
         if is_complete(entry, stamp) and archive.is_file():
             return archive
         logger.info("building the %s Elasticsearch plugin into %s", PLUGIN_NAME, entry)
@@ -143,7 +143,7 @@ def build_plugin(settings: InfraSettings, home: Path, java_home: Path) -> Path:
             raise InfraError(f"mvn finished but {jar} is missing")
         write_plugin_zip(archive, jar, es_version=settings.es_version, plugin_version=digest)
         shutil.rmtree(build, ignore_errors=True)
-        _write_stamp(entry, stamp, 1)
+        write_stamp(entry, stamp, 1)
     return archive
 
 
@@ -182,7 +182,7 @@ def ensure_english_analyzer(settings: InfraSettings, home: Path, java_home: Path
     except InfraError as exc:
         raise InfraError(f"could not build the {PLUGIN_NAME} plugin (the {ANALYZER_NAME} analyzer): {exc}") from exc
     # The same lock as the download of the home: one change to it at a time.
-    with _cache_lock(settings.cache_dir, home.name):
+    with cache_lock(settings.cache_dir, home.name):
         if installed_version(home) == digest:
             return
         shutil.rmtree(home / "plugins" / PLUGIN_NAME, ignore_errors=True)  # another source's build

@@ -76,14 +76,14 @@ def is_complete(entry: Path, version: str) -> bool:
     return isinstance(stamp, dict) and stamp.get("version") == version
 
 
-def _write_stamp(entry: Path, version: str, files: int) -> None:
+def write_stamp(entry: Path, version: str, files: int) -> None:
     temporary = entry / (STAMP_NAME + ".tmp")
     temporary.write_text(json.dumps({"version": version, "files": files}) + "\n", encoding="utf-8")
     temporary.replace(entry / STAMP_NAME)
 
 
 @contextmanager
-def _cache_lock(cache_dir: Path, name: str) -> Iterator[None]:
+def cache_lock(cache_dir: Path, name: str) -> Iterator[None]:
     """Serialise downloads of one entry between processes (e.g. ``make demo`` and a test run)."""
     make_dir(cache_dir)
     with open(cache_dir / f".{name}.lock", "w") as handle:
@@ -107,7 +107,7 @@ def ensure_kafka(settings: InfraSettings) -> Path:
     entry, libs = kafka_cache(settings), kafka_libs(settings)
     if kafka_cached(settings):
         return libs
-    with _cache_lock(settings.cache_dir, entry.name):
+    with cache_lock(settings.cache_dir, entry.name):
         if kafka_cached(settings):
             return libs
         logger.info("fetching Kafka %s from Maven Central into %s", settings.kafka_version, entry)
@@ -132,7 +132,7 @@ def ensure_kafka(settings: InfraSettings) -> Path:
         if not any(jar.name.startswith("kafka_2.13-") for jar in jars):
             raise InfraError(f"mvn finished but {partial} holds no kafka_2.13 jar ({len(jars)} jars)")
         partial.rename(libs)
-        _write_stamp(entry, settings.kafka_version, len(jars))
+        write_stamp(entry, settings.kafka_version, len(jars))
         logger.info("Kafka %s cached: %s jars in %s", settings.kafka_version, len(jars), libs)
     return libs
 
@@ -142,7 +142,7 @@ def ensure_elasticsearch(settings: InfraSettings) -> Path:
     home = es_home(settings)
     if elasticsearch_cached(settings):
         return home
-    with _cache_lock(settings.cache_dir, home.name):
+    with cache_lock(settings.cache_dir, home.name):
         if elasticsearch_cached(settings):
             return home
         logger.info("fetching Elasticsearch %s from Maven Central into %s", settings.es_version, home)
@@ -168,7 +168,7 @@ def ensure_elasticsearch(settings: InfraSettings) -> Path:
             if not (top / "bin" / "elasticsearch").is_file():
                 raise InfraError(f"{archives[0].name} has no elasticsearch-{settings.es_version}/bin/elasticsearch")
             top.rename(home)
-            _write_stamp(home, settings.es_version, files)
+            write_stamp(home, settings.es_version, files)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info("Elasticsearch %s cached in %s", settings.es_version, home)
