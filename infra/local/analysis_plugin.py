@@ -18,7 +18,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from infra.local.artifacts import cache_lock, write_stamp, is_complete, run_captured, run_mvn
+from infra.local.artifacts import cache_lock, is_complete, run_captured, run_mvn, write_stamp
 from infra.local.errors import InfraError
 from infra.local.layout import make_dir
 from infra.local.settings import InfraSettings
