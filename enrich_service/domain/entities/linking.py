@@ -15,10 +15,14 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
     for start, _end, name, entity_type in trimmed:
         if entity_type == EntityType.PERSON and len(name_tokens(name)) > 1:
             full_names.append((start, name))
+    all_names = [n for _s, n in full_names]
     resolved: list[ResolvedMention] = []
     for start, end, name, entity_type in trimmed:
         canonical, final_type = name, entity_type
-        if len(name_tokens(name)) <= 2 and entity_type != EntityType.NORP:
+        if entity_type == EntityType.PERSON and len(name_tokens(name)) > 2:
+            # "Mohamed bin Zayed" within "Mohamed bin Zayed Al Nahyan": the fullest form.
+            canonical = person_for_short_name(name, all_names, first_name=False) or name
+        elif len(name_tokens(name)) <= 2 and entity_type != EntityType.NORP:
             # The latest full name before the mention is the likeliest referent, then any later one.
             before = [n for s, n in full_names if s < start]
             after = [n for s, n in full_names if s >= start]
@@ -29,6 +33,8 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
             # A model often tags a lone surname as ORG or GPE: a person's surname wins in this article.
             if match is not None and (entity_type == EntityType.PERSON or len(name_tokens(name)) == 1):
                 canonical, final_type = match, EntityType.PERSON
+                # The matched form may itself be part of a fuller one ("Ng" -> "Roger Ng" -> "Roger Ng Chong Hwa").
+                canonical = person_for_short_name(canonical, all_names, first_name=False) or canonical
         resolved.append(ResolvedMention(start, end, text[start:end], canonical, final_type))
     return resolved
 

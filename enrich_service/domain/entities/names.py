@@ -44,6 +44,7 @@ def fold(text: str) -> str:
 
 def trim_mention(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int] | None:
     """The span of the name proper inside a mention, or ``None`` when nothing of it is left."""
+    end = _cut(text, start, end)
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
     # A trailing title word belongs to a title continuing after the mention ("the EU's Trade"
     # + " Commissioner"): cut it.
@@ -74,25 +75,61 @@ def trim_mention(text: str, start: int, end: int, entity_type: EntityType) -> tu
     return (start, end) if end > start else None
 
 
+_CUT = re.compile(r"\s*\(|\s*\n|[^\x00-\u024f\u1e00-\u1eff’‘“”–—]")
+
+
+def _cut(text: str, start: int, end: int) -> int:
+    """The end of a mention cut before a bracket ("Alliance (CHA"), a line break or another script."""
+    match = _CUT.search(text, start, end)
+    if match is None or match.start() == start:
+        return end
+    cut = match.start()
+    return cut - 1 if text[cut - 1] == "." and not text[cut - 2 : cut - 1].isupper() else cut
+
+
 def _strip_leading_titles(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Drop title words (and a nationality before them) from the front of a person's name."""
     demonyms = read_words("demonyms.txt")
+    words = [text[slice(*t)] for t in tokens]
     i = 0
     while i < len(tokens):
-        word = bare(text[slice(*tokens[i])])
-        nxt = bare(text[slice(*tokens[i + 1])]) if i + 1 < len(tokens) else ""
+        word = bare(words[i])
+        nxt = bare(words[i + 1]) if i + 1 < len(tokens) else ""
+        if title_at(words, i) > 1:
+            i += title_at(words, i)
+            continue
         is_title_word = word in ("the", "a", "an") or _is_title(word) or (word == "of" and i > 0 and _is_title(nxt))
         is_nationality = word in demonyms and bool(nxt) and (_is_title(nxt) or nxt == "the")
-        if not (is_title_word or is_nationality):
+        if not (is_title_word or is_nationality) or _title_is_first_name(words, i):
             break
         i += 1
     # "Harbour Minister Elena Varga", "EU Trade Commissioner X": capitalised words, then a title, then a
     # name of at least two words. (Two, so that "Martin Luther King Jr." keeps its "King".)
     for j in range(min(len(tokens) - 2, i + 4) - 1, i - 1, -1):
-        before = [text[slice(*t)] for t in tokens[i:j]]
-        if _is_title(text[slice(*tokens[j])]) and all(w[:1].isupper() for w in before):
+        before = words[i:j]
+        if _is_title(words[j]) and all(w[:1].isupper() for w in before):
             return tokens[j + 1 :]
     return tokens[i:]
+
+
+@cache
+def _multiword_titles() -> frozenset[tuple[str, ...]]:
+    """Titles of several words ("tan sri", "datuk seri"), as tuples of words."""
+    return frozenset(tuple(t.split()) for t in read_words("titles.txt") if " " in t)
+
+
+def title_at(words: Sequence[str], i: int) -> int:
+    """How many words of ``words`` from ``i`` on form a title: a multi-word honorific ("Tan Sri",
+    "Datuk Seri") or a single title word; 0 when none starts there."""
+    for size in (3, 2):
+        if i + size <= len(words) and tuple(bare(w) for w in words[i : i + size]) in _multiword_titles():
+            return size
+    return 1 if i < len(words) and _is_title(words[i]) else 0
+
+
+def _title_is_first_name(words: Sequence[str], i: int) -> bool:
+    """A title word that is also a first name ("Dean", "Major") followed by just a surname: a name."""
+    return i == 0 and len(words) == 2 and bare(words[0]) in read_words("title_names.txt") and not _is_title(words[1])
 
 
 def bare(token: str) -> str:
@@ -140,8 +177,10 @@ def strip_title_words(text: str) -> str:
     """``text`` without the title words (and a nationality before one) at its front ("Mr. Varga")."""
     words = text.split()
     demonyms = read_words("demonyms.txt")
-    while len(words) > 1 and (_is_title(words[0]) or (bare(words[0]) in demonyms and _is_title(words[1]))):
-        words = words[1:]
+    while len(words) > 1 and (title_at(words, 0) or (bare(words[0]) in demonyms and _is_title(words[1]))):
+        if _title_is_first_name(words, 0):
+            break
+        words = words[max(title_at(words, 0), 1) :]
     if len(words) > 1 and words[0].lower() == "of":
         words = words[1:]
     return " ".join(words)
@@ -156,7 +195,14 @@ def is_false_positive(name: str) -> bool:
         return True
     if name.lower().translate(APOSTROPHES) in read_words("entity_stoplist.txt"):
         return True
-    return all(_is_title(word) or word.lower() == "of" for word in name.split())
+    words = name.split()
+    i = 0
+    while i < len(words):
+        size = title_at(words, i) or (1 if words[i].lower() == "of" else 0)
+        if not size:
+            return False
+        i += size
+    return True
 
 
 def name_tokens(name: str) -> list[str]:
@@ -168,24 +214,36 @@ def name_tokens(name: str) -> list[str]:
 
 
 def person_for_short_name(short: str, full_names: Sequence[str], *, first_name: bool = True) -> str | None:
-    """The full name (from ``full_names``; on a tie the latest) a short form stands for, if any.
+    """The full name (from ``full_names``, latest last) a short form stands for, if any.
 
-    A short form is the end of a full name ("Varga", "Elena Varga") or, when ``first_name``, a
-    single first token ("Wang" for "Wang Yi": some names put the family name first).
+    A short form is the end of a full name ("Varga", "Elena Varga"), a contiguous part of it of two
+    words or more ("Ana Maria" or "Maria Lopez" of "Ana Maria Lopez Reyes") or, when ``first_name``, a
+    single first token ("Wang" for "Wang Yi": some names put the family name first) or a single middle
+    one. The end of a name ranks first, then a part of it, then a single middle word; within a rank the
+    longest name, then the latest.
     """
     short_tokens = name_tokens(short)
-    if not short_tokens:
+    k = len(short_tokens)
+    if not k:
         return None
-    candidates = []
-    for full in reversed(full_names):
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for order, full in enumerate(reversed(full_names)):
         tokens = name_tokens(full)
-        if len(tokens) <= len(short_tokens):
+        n = len(tokens)
+        if n <= k:
             continue
-        if tokens[-len(short_tokens) :] == short_tokens or (
-            first_name and len(short_tokens) == 1 and tokens[0] == short_tokens[0]
-        ):
-            candidates.append(full)
-    if not candidates:
-        return None
-    # The longest form that the short one is a suffix of ("Elena Varga" -> "Anna Elena Varga").
-    return max(candidates, key=lambda c: len(name_tokens(c)))
+        if tokens[-k:] == short_tokens:
+            rank = 0
+        elif k == 1 and first_name and tokens[0] == short_tokens[0]:
+            rank = 1
+        elif k >= 2 and any(tokens[i : i + k] == short_tokens for i in range(n - k)):
+            rank = 1
+        elif k == 1 and first_name and short_tokens[0] in tokens[1:-1] and short_tokens[0][:1].isupper():
+            rank = 2
+        else:
+            continue
+        key = (rank, -n, order)
+        if best is None or key < best:
+            best, chosen = key, full
+    return chosen

@@ -17,6 +17,8 @@ from enrich_service.domain.entities.context import (
     first_name_before_initial,
     person_words_in,
 )
+from enrich_service.domain.entities.acronyms import link_acronyms
+from enrich_service.domain.entities.datelines import caps_place, dateline_mentions, normal_case
 from enrich_service.domain.entities.linking import link_head_nouns, link_short_names
 from enrich_service.domain.entities.model import LABEL_TYPES, EntityIndex, Mention, ResolvedMention
 from enrich_service.domain.entities.names import (
@@ -50,11 +52,11 @@ def extract_entities(text: str, mentions: Iterable[Mention]) -> list[Entity]:
 
 def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
     """Resolve NER ``mentions`` of ``text`` to canonical entities (see the module docstring)."""
-    mentions = list(mentions)
+    mentions = _with_datelines(text, _join_adjacent_persons(text, list(mentions)))
     person_words = person_words_in(text, mentions)
     trimmed: list[tuple[int, int, str, EntityType]] = []
     for mention in mentions:
-        entity_type = LABEL_TYPES.get(mention.label.upper())
+        entity_type = LABEL_TYPES.get(mention.label.strip().upper())
         if entity_type is None or not (0 <= mention.start < mention.end <= len(text)):
             continue
         start = mention.start
@@ -66,15 +68,48 @@ def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
         start, end = span
         surface = text[start:end]
         name = alias_table().get(fold(surface), surface)
+        if name.isupper() and (entity_type == EntityType.GPE or mention.label == _DATELINE_LABEL):
+            cased = normal_case(name) if mention.label == _DATELINE_LABEL else caps_place(name)
+            name, entity_type = (cased, EntityType.GPE) if cased else (name, entity_type)
         if is_false_positive(name):
             continue
         entity_type = context_type(text, start, name, entity_type, person_words)
         trimmed.append((start, end, name, _demonym_type(name, entity_type)))
-    linked = link_head_nouns(link_short_names(text, trimmed))
+    linked = link_head_nouns(link_short_names(text, link_acronyms(text, trimmed)))
     entities = _entities(text, linked)
     final_types = {e.name: e.type for e in entities}
     resolved = [ResolvedMention(m.start, m.end, m.surface, m.name, final_types[m.name]) for m in linked]
     return EntityIndex.build(entities, resolved)
+
+
+#: The label of a dateline's place (a GPE found by ``dateline_mentions``, not by the model).
+_DATELINE_LABEL = "GPE "
+
+
+def _with_datelines(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The model's mentions, with each dateline's place and agency in place of what overlaps them."""
+    extra = [Mention(m.text, _DATELINE_LABEL if m.label == "GPE" else m.label, m.start, m.end) for m in dateline_mentions(text)]
+    if not extra:
+        return mentions
+    kept = [m for m in mentions if not any(m.start < e.end and e.start < m.end for e in extra)]
+    return sorted(kept + extra, key=lambda m: (m.start, m.end))
+
+
+def _join_adjacent_persons(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Two person mentions one space apart are one name the model split ("Roger Ng" "Chong Hwa")."""
+    joined: list[Mention] = []
+    for m in mentions:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and prev.label == m.label == "PERSON"
+            and text[prev.end : m.start] == " "
+            and not prev.text.endswith(("'s", "’s"))
+        ):
+            joined[-1] = Mention(text[prev.start : m.end], "PERSON", prev.start, m.end)
+        else:
+            joined.append(m)
+    return joined
 
 
 def _demonym_type(name: str, entity_type: EntityType) -> EntityType:
