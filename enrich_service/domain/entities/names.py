@@ -235,9 +235,9 @@ def person_for_short_name(short: str, full_names: Sequence[str], *, first_name: 
             continue
         if tokens[-k:] == short_tokens:
             rank = 0
-        elif k == 1 and first_name and tokens[0] == short_tokens[0]:
-            rank = 1
-        elif k >= 2 and any(tokens[i : i + k] == short_tokens for i in range(n - k)):
+        elif (k == 1 and first_name and tokens[0] == short_tokens[0]) or (
+            k >= 2 and any(tokens[i : i + k] == short_tokens for i in range(n - k))
+        ):
             rank = 1
         elif k == 1 and first_name and short_tokens[0] in tokens[1:-1] and short_tokens[0][:1].isupper():
             rank = 2

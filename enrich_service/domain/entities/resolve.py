@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from enrich_service.domain import places
+from enrich_service.domain.entities.acronyms import link_acronyms
 from enrich_service.domain.entities.context import (
     HONORIFIC_BEFORE,
     WORD_RIGHT_BEFORE,
@@ -17,7 +18,6 @@ from enrich_service.domain.entities.context import (
     first_name_before_initial,
     person_words_in,
 )
-from enrich_service.domain.entities.acronyms import link_acronyms
 from enrich_service.domain.entities.datelines import caps_place, dateline_mentions, normal_case
 from enrich_service.domain.entities.linking import link_head_nouns, link_short_names
 from enrich_service.domain.entities.model import LABEL_TYPES, EntityIndex, Mention, ResolvedMention
@@ -88,7 +88,10 @@ _DATELINE_LABEL = "GPE "
 
 def _with_datelines(text: str, mentions: list[Mention]) -> list[Mention]:
     """The model's mentions, with each dateline's place and agency in place of what overlaps them."""
-    extra = [Mention(m.text, _DATELINE_LABEL if m.label == "GPE" else m.label, m.start, m.end) for m in dateline_mentions(text)]
+    extra = [
+        Mention(m.text, _DATELINE_LABEL if m.label == "GPE" else m.label, m.start, m.end)
+        for m in dateline_mentions(text)
+    ]
     if not extra:
         return mentions
     kept = [m for m in mentions if not any(m.start < e.end and e.start < m.end for e in extra)]
