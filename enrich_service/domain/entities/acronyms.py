@@ -65,28 +65,32 @@ def link_acronyms(text: str, trimmed: list[Trimmed]) -> list[Trimmed]:
     expansions: dict[str, tuple[str, EntityType]] = {}
     added: list[Trimmed] = []
     by_end = {end: (start, name, kind) for start, end, name, kind in trimmed}
+    covered: set[Trimmed] = set()
     for match in _BRACKETED.finditer(text):
         acronym = match.group(1)
         if not is_acronym(acronym) and acronym != acronym.upper():
             continue
         before = by_end.get(match.start())
+        spelled = _name_before(text, match.start(), acronym)
+        if spelled is not None and (before is None or len(spelled[1]) > len(before[1])):
+            before = None  # the model cut the name short ("X and [Correctional Services] (XPCS)")
         if before is not None and before[2] != EntityType.PERSON and len(before[1].split()) > 1:
             expansions.setdefault(acronym, (before[1], EntityType.ORG if before[2] != EntityType.GPE else before[2]))
             continue
-        found = _name_before(text, match.start(), acronym)
+        found = spelled
         if found is not None and found[1].split()[0].lower() not in _FUNCTION_WORDS:
             start, name = found
             expansions.setdefault(acronym, (name, EntityType.ORG))
-            if before is None:
-                added.append((start, match.start(), name, EntityType.ORG))
+            added.append((start, match.start(), name, EntityType.ORG))
+            covered.update(m for m in trimmed if start <= m[0] and m[1] <= match.start())
     long_orgs = [(name, kind) for _s, _e, name, kind in trimmed + added if kind == EntityType.ORG and " " in name]
     resolved: list[Trimmed] = []
-    for start, end, name, kind in trimmed + added:
+    for start, end, name, kind in [m for m in trimmed if m not in covered] + added:
         if is_acronym(name):
             expansion = expansions.get(name) or expansions.get(name.rstrip("s"))
             if expansion is None:
-                spelled = [n for n, _k in long_orgs if name in initials(n)]
-                expansion = (spelled[0], EntityType.ORG) if len(set(spelled)) == 1 else None
+                spelled_by = [n for n, _k in long_orgs if name in initials(n)]
+                expansion = (spelled_by[0], EntityType.ORG) if len(set(spelled_by)) == 1 else None
             if expansion is not None:
                 name, kind = expansion
         resolved.append((start, end, name, kind))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from enrich_service.domain import places
 from enrich_service.domain.entities.model import Mention
 from enrich_service.domain.entities.names import (
     APOSTROPHES,
@@ -21,6 +22,7 @@ from enrich_service.domain.entities.names import (
     strip_possessive,
     type_overrides,
 )
+from enrich_service.domain.entities.wordclass import is_common_word, is_first_name
 from enrich_service.domain.resources import read_words
 from schemas.articles import EntityType
 
@@ -52,6 +54,9 @@ _ORG_INTRODUCERS = frozenset(
 )
 
 
+#: A lower-case noun right after a name tagged ORG ("former Brindle Sachs banker X"): the name is the employer.
+_MODIFIERS = frozenset({"former", "acting", "senior", "top", "first", "then", "ex", "deputy", "vice"})
+_ROLE_NOUN_AFTER = re.compile(r"['’]?s?\s+[a-z]")
 _NAMED_STORM = re.compile(r"(?:Storm|Hurricane|Typhoon|Cyclone|Tropical Storm|Super Typhoon)\s+[A-Z]")
 #: Prepositions after which a lone capitalised word is a place, not a person.
 _PLACE_PREPOSITIONS = frozenset(
@@ -105,10 +110,12 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
         last = bare(name.split()[-1]) if name.split() else ""
         if last in org_words() or previous in _ORG_INTRODUCERS:
             return EntityType.ORG
-        place_cue = previous in _PLACE_PREPOSITIONS or _PLACE_OF.search(before)
-        if len(name.split()) == 1 and place_cue and not HONORIFIC_BEFORE.search(before):
+        if len(name.split()) == 1 and place_cue(before) and not HONORIFIC_BEFORE.search(before):
             return EntityType.GPE  # "a meeting in Brennick", "the mayor of Brennick": a place
         return entity_type
+    single_town = entity_type == EntityType.ORG and len(name.split()) == 1 and places.is_place_name(name)
+    if single_town and (place_cue(before) or previous in ("to", "from", "of")):
+        return EntityType.GPE  # "services to Brennick": a town the gazetteer knows, named as a place
     if entity_type not in (EntityType.ORG, EntityType.GPE) or not _looks_like_person_name(name):
         return entity_type
     if name in type_overrides() or name in alias_table().values():
@@ -116,8 +123,22 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
     tokens = name.split()
     if HONORIFIC_BEFORE.search(before):
         return EntityType.PERSON
+    first_name = is_first_name(tokens[0]) and not places.is_known_place(name)
     if len(tokens) >= 2 and (
-        is_title_word(previous) or strip_possessive(tokens[-1].translate(APOSTROPHES)) in person_words
+        (
+            is_title_word(previous)
+            and (first_name or previous not in _MODIFIERS or not _ROLE_NOUN_AFTER.match(text, start + len(name)))
+        )
+        or strip_possessive(tokens[-1].translate(APOSTROPHES)) in person_words
     ):
         return EntityType.PERSON
+    if 2 <= len(tokens) <= 3 and first_name and not is_common_word(tokens[-1]):
+        return EntityType.PERSON  # "Janice Roe" tagged ORG: a first name, then a name word
     return entity_type
+
+
+def place_cue(before: str) -> bool:
+    """Whether the words before a mention introduce a place ("in", "near", "the mayor of")."""
+    word_before = WORD_RIGHT_BEFORE.search(before)
+    previous = bare(word_before.group(1)) if word_before else ""
+    return previous in _PLACE_PREPOSITIONS or bool(_PLACE_OF.search(before))

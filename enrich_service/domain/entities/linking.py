@@ -4,9 +4,48 @@ used elsewhere ("Varga" -> "Elena Varga"), a lone head noun ("the Bank") to the 
 
 from __future__ import annotations
 
+import re
+
 from enrich_service.domain.entities.model import ResolvedMention
 from enrich_service.domain.entities.names import name_tokens, person_for_short_name, strip_possessive
+from enrich_service.domain.entities.wordclass import is_first_name
 from schemas.articles import EntityType
+
+#: (start, end, name, type) of a trimmed mention.
+Trimmed = tuple[int, int, str, EntityType]
+_NICKNAME_INSIDE = re.compile(r"(\S+(?:\s+\S+)*?)\s+[“\"‘'](\w[\w-]*)[”\"’']\s+(\S.*)")
+
+
+def link_nicknames(text: str, trimmed: list[Trimmed]) -> list[Trimmed]:
+    """Names within a person's name, and couples sharing a surname.
+
+    * A quoted nickname inside a name ('Joko "Jojo" Wido') is left out of the name, which is a
+      person's, and the nickname alone stands for that person.
+    * "Ana and Bo Roe": the lone first name before "and" and a full name is "Ana Roe".
+    """
+    nicknames: dict[str, str] = {}
+    result: list[Trimmed] = []
+    for start, end, name, kind in trimmed:
+        match = _NICKNAME_INSIDE.fullmatch(name)
+        if match is not None:
+            name, kind = f"{match.group(1)} {match.group(3)}", EntityType.PERSON
+            nicknames[match.group(2)] = name
+        result.append((start, end, name, kind))
+    for i, (start, end, name, kind) in enumerate(result):
+        if name in nicknames:
+            result[i] = (start, end, nicknames[name], EntityType.PERSON)
+        elif kind == EntityType.PERSON and " " not in name and i + 1 < len(result):
+            n_start, _n_end, n_name, n_kind = result[i + 1]
+            tokens = name_tokens(n_name)
+            if (
+                n_kind == EntityType.PERSON
+                and len(tokens) == 2
+                and text[end:n_start] == " and "
+                and is_first_name(name)
+                and is_first_name(tokens[0])
+            ):
+                result[i] = (start, end, f"{name} {tokens[-1]}", kind)
+    return result
 
 
 def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]]) -> list[ResolvedMention]:

@@ -19,7 +19,7 @@ from enrich_service.domain.entities.context import (
     person_words_in,
 )
 from enrich_service.domain.entities.datelines import caps_place, dateline_mentions, normal_case
-from enrich_service.domain.entities.linking import link_head_nouns, link_short_names
+from enrich_service.domain.entities.linking import link_head_nouns, link_nicknames, link_short_names
 from enrich_service.domain.entities.model import LABEL_TYPES, EntityIndex, Mention, ResolvedMention
 from enrich_service.domain.entities.names import (
     alias_table,
@@ -30,6 +30,7 @@ from enrich_service.domain.entities.names import (
     trim_mention,
     type_overrides,
 )
+from enrich_service.domain.entities.retype import entity_type_correction, retype_lists
 from enrich_service.domain.resources import read_words
 from schemas.articles import Entity, EntityType, Span
 
@@ -73,12 +74,21 @@ def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
             name, entity_type = (cased, EntityType.GPE) if cased else (name, entity_type)
         if is_false_positive(name):
             continue
-        entity_type = context_type(text, start, name, entity_type, person_words)
-        trimmed.append((start, end, name, _demonym_type(name, entity_type)))
-    linked = link_head_nouns(link_short_names(text, link_acronyms(text, trimmed)))
+        new_type = context_type(text, start, name, entity_type, person_words)
+        if new_type == EntityType.PERSON != entity_type:  # now a person: trim it as one ("Judge X")
+            span = trim_mention(text, start, end, EntityType.PERSON)
+            if span is None:
+                continue
+            start, end = span
+            name = text[start:end]
+        trimmed.append((start, end, name, _demonym_type(name, new_type)))
+    trimmed = link_nicknames(text, link_acronyms(text, trimmed))
+    linked = retype_lists(text, link_head_nouns(link_short_names(text, trimmed)))
     entities = _entities(text, linked)
     final_types = {e.name: e.type for e in entities}
-    resolved = [ResolvedMention(m.start, m.end, m.surface, m.name, final_types[m.name]) for m in linked]
+    resolved = [
+        ResolvedMention(m.start, m.end, m.surface, m.name, final_types[m.name]) for m in linked if m.name in final_types
+    ]
     return EntityIndex.build(entities, resolved)
 
 
@@ -144,6 +154,11 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
             entity_type = _place_over_person(types[name]) or entity_type
         if name not in overrides and _known_place_mislabelled(text, name, entity_type, spans[name]):
             entity_type = EntityType.GPE
+        if name not in overrides:
+            corrected = entity_type_correction(name, entity_type, _has_person_evidence(text, name, spans[name]))
+            if corrected is None:
+                continue
+            entity_type = corrected
         entities.append(
             Entity(
                 name=name,
@@ -154,6 +169,14 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
             )
         )
     return entities
+
+
+def _has_person_evidence(text: str, name: str, spans: list[Span]) -> bool:
+    """Whether some mention of ``name`` is a short form of it or follows an honorific ("Ms. Roe")."""
+    for span in spans:
+        if text[span.start : span.end] != name or HONORIFIC_BEFORE.search(text[max(0, span.start - 8) : span.start]):
+            return True
+    return False
 
 
 def _known_place_mislabelled(text: str, name: str, entity_type: EntityType, spans: list[Span]) -> bool:
