@@ -132,6 +132,9 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
         or strip_possessive(tokens[-1].translate(APOSTROPHES)) in person_words
     ):
         return EntityType.PERSON
+    titled = [i for i, t in enumerate(tokens[:-2]) if is_title_word(t)]
+    if titled and is_first_name(tokens[titled[-1] + 1]):
+        return EntityType.PERSON  # "Dunmoor Magistrate Ilse Varrow": a place, a title, then a name
     if 2 <= len(tokens) <= 3 and first_name and not is_common_word(tokens[-1]):
         return EntityType.PERSON  # "Janice Roe" tagged ORG: a first name, then a name word
     return entity_type
