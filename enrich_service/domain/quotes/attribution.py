@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 
 from enrich_service.domain.entities import strip_titles
+from enrich_service.domain.quotes.anaphora import resolve_description
 from enrich_service.domain.quotes.context import Attribution, Context, Speaker
 from enrich_service.domain.quotes.lexicon import (
+    AGE_DESCRIPTION,
     CLAUSE_MARK,
     ENTITY_SPEAKER,
     LETTER,
@@ -69,7 +71,8 @@ def attribution_after(ctx: Context, start: int, end: int, *, to_end: bool = Fals
     window = text[start:end]
     lead = re.match(r"[\s,]*", window)
     offset = start + (lead.end() if lead else 0)
-    verbs = verb_pattern("speech")
+    # Next to a quote also the verbs that introduce words only there ("agreed X", "X directed:").
+    verbs = verb_pattern("speech" if to_end else "marked")
     # Verb first: said Harbour Minister Elena Varga, according to local radio.
     verb = verbs.match(text, offset, end)
     if verb is not None:
@@ -242,13 +245,14 @@ def speaker_from_phrase(
     if noun_type in (SpeakerType.GROUP, SpeakerType.PERSON):
         whole = bounded and len(phrase.split()) <= 15
         phrase_text = mask_relative_clauses(text[start:end]) if whole else text[chunk_start:chunk_end]
-        return Speaker(clean_phrase(phrase_text), noun_type)
+        return described_speaker(ctx, Speaker(clean_phrase(phrase_text), noun_type), start, end)
     covering = covering_mention(text, chunk_mentions, chunk_start, chunk_end)
     if covering is not None:
         return Speaker(covering.name, ENTITY_SPEAKER[covering.type])
     if noun_type == SpeakerType.ORG:
         named = named_body(ctx, text[chunk_start:chunk_end], start)
-        return named or Speaker(clean_phrase(text[chunk_start:chunk_end]), SpeakerType.ORG)
+        org = Speaker(clean_phrase(text[chunk_start:chunk_end]), SpeakerType.ORG)
+        return named or described_speaker(ctx, org, start, end)
     chunk = clean_phrase(text[chunk_start:chunk_end])
     known = ctx.index.lookup(chunk) if chunk else None
     if known is not None and known[1] in ENTITY_SPEAKER:
@@ -263,7 +267,20 @@ def speaker_from_phrase(
             else (ENTITY_SPEAKER[chunk_mentions[0].type] if chunk_mentions else SpeakerType.UNKNOWN)
         )
         return Speaker(name, kind)
-    return description(chunk)
+    if AGE_DESCRIPTION.fullmatch(chunk):
+        return described_speaker(ctx, Speaker(chunk, SpeakerType.PERSON), start, end)
+    described = description(chunk)
+    return described_speaker(ctx, described, start, end) if described is not None else None
+
+
+def described_speaker(ctx: Context, speaker: Speaker, start: int, end: int) -> Speaker:
+    """A speaker given as a description (at ``[start, end)``) as the named entity it refers to, else
+    unnamed (``anaphora.resolve_description``)."""
+    return resolve_description(ctx, speaker, start, end, _person_before)
+
+
+def _person_before(ctx: Context, position: int) -> Speaker | None:
+    return resolve_pronoun(ctx, "_person", position)
 
 
 def resolve_pronoun(ctx: Context, pronoun: str, position: int) -> Speaker | None:

@@ -107,6 +107,6 @@ def _starts_sentence(prefix: str) -> bool:
     if not stripped or stripped[-1] in ".!?:":
         return True
     if stripped.endswith(","):
-        verb = verb_pattern("speech").search(stripped)
+        verb = verb_pattern("marked").search(stripped)
         return verb is not None and len(stripped[verb.end() :].split()) <= 3
     return False

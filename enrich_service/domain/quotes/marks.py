@@ -120,13 +120,29 @@ def _single_opens_at(text: str, i: int) -> bool:
     return (before.isspace() or before in _OPEN_BEFORE) and (after.isalnum() or after in "…$£€")
 
 
-def _single_closes_at(text: str, i: int) -> bool:
+def _single_closes_at(text: str, i: int, *, possessive_ok: bool = False) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     if before.isspace() or after.isalnum():
         return False
     # "the workers’ union": a plural possessive, not the end of the quotation.
-    return not (before in "sS" and after == " " and text[i + 2 : i + 3].islower())
+    return possessive_ok or not (before in "sS" and after == " " and text[i + 2 : i + 3].islower())
+
+
+def _single_close(text: str, i: int, close: str, paragraph_end: int) -> int:
+    """Where the single-marked quotation opened at ``i`` closes (-1: nowhere). A mark that reads as a
+    plural possessive ("‘hard choices’ will") closes it when no other mark in the paragraph does."""
+    end = text.find(close, i + 2)
+    while end >= 0 and not _single_closes_at(text, end):
+        end = text.find(close, end + 1)
+    if end < 0 or 0 <= paragraph_end < end:
+        limit = paragraph_end if paragraph_end >= 0 else len(text)
+        weak = text.find(close, i + 2, limit)
+        while weak >= 0 and not _single_closes_at(text, weak, possessive_ok=True):
+            weak = text.find(close, weak + 1, limit)
+        if weak >= 0:
+            return weak
+    return end
 
 
 def primary_marks_as_double(text: str) -> str:
@@ -143,6 +159,7 @@ def primary_marks_as_double(text: str) -> str:
     doubles = [m.start() for m in DOUBLE_MARK.finditer(text)]
     chars = list(text)
     opened: str | None = None
+    close_at = -1
     single_spans: list[SpanT] = []  # (open, close) of each single-marked quotation
     for match in _SINGLE_OR_BREAK.finditer(text):
         i, ch = match.start(), match.group()
@@ -150,16 +167,14 @@ def primary_marks_as_double(text: str) -> str:
             opened = None
         elif ch in _SINGLE_OPEN and opened is None and _single_opens_at(text, i):
             close = _SINGLE_CLOSE[ch]
-            end = text.find(close, i + 2)
-            while end >= 0 and not _single_closes_at(text, end):
-                end = text.find(close, end + 1)
             paragraph_end = text.find("\n\n", i)
+            end = _single_close(text, i, close, paragraph_end)
             if end < 0 or (0 <= paragraph_end < end and not _reopens(text, paragraph_end, ch)):
                 continue
-            opened = ch
+            opened, close_at = ch, end
             single_spans.append((i, end))
             chars[i] = "“"
-        elif opened is not None and ch == _SINGLE_CLOSE[opened] and _single_closes_at(text, i):
+        elif opened is not None and ch == _SINGLE_CLOSE[opened] and (i == close_at or _single_closes_at(text, i)):
             chars[i] = "”"
             opened = None
         elif opened is not None and ch == opened and _single_opens_at(text, i):
@@ -167,9 +182,13 @@ def primary_marks_as_double(text: str) -> str:
     if not single_spans:
         return text
     # The primary marks are the outer ones: count quotations not nested in one of the other kind.
-    double_spans = [(q.open_mark, q.after) for q in find_quoted_spans(text)] if doubles else []
+    double_quoted = find_quoted_spans(text) if doubles else []
+    double_spans = [(q.open_mark, q.after) for q in double_quoted]
     singles = [a for a, _ in single_spans if not any(s <= a < e for s, e in double_spans)]
-    outer_doubles = [s for s, _ in double_spans if not any(a <= s < b for a, b in single_spans)]
+    # A quotation in double marks over several paragraphs counts once a paragraph (as the speech it holds).
+    outer_doubles = [
+        s for q in double_quoted if not any(a <= q.open_mark < b for a, b in single_spans) for s, _ in q.pieces
+    ]
     if len(singles) < len(outer_doubles) or not singles:
         return text
     if len(singles) == len(outer_doubles) and outer_doubles[0] < singles[0]:

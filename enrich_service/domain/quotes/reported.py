@@ -56,7 +56,7 @@ _CONTINUED_SPEECH = re.compile(
 def indirect_after_quote(ctx: Context, quoted: Sequence[QuotedSpan], n: int, quote: Quote) -> Quote | None:
     """Reported words after a quote in the same sentence, by its speaker: ``"...," she said, adding that
     X`` / ``called it "a gamble" and said X`` / ``said it was "an improvement" but that X``."""
-    if quote.speaker is None:
+    if quote.speaker is None and quote.speaker_type == SpeakerType.UNKNOWN:
         return None
     text, span = ctx.text, quoted[n]
     sentence = ctx.sentence_of(span.close_mark if span.close_mark is not None else span.end - 1)
@@ -160,10 +160,10 @@ def _trailing_indirect(ctx: Context, sentence: SpanT) -> Quote | None:
     s_start, s_end = sentence
     for comma in reversed([m.start() for m in re.finditer(",", text[s_start:s_end])]):
         attribution = attribution_after(ctx, s_start + comma + 1, s_end, to_end=True)
-        if attribution is None or attribution.speaker.name is None:
+        if attribution is None or attribution.speaker.type == SpeakerType.UNKNOWN:
+            if attribution is not None and attribution.speaker.name is not None:
+                return None
             continue
-        if attribution.speaker.type == SpeakerType.UNKNOWN:
-            return None
         content = _trim_content(text, s_start, s_start + comma, min_words=MIN_TRAILING_INDIRECT_WORDS)
         if content is None:
             return None

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from enrich_service.domain.entities import strip_titles
-from enrich_service.domain.quotes.attribution import resolve_pronoun
+from enrich_service.domain.quotes.attribution import described_speaker, resolve_pronoun
 from enrich_service.domain.quotes.context import Context, Speaker
 from enrich_service.domain.quotes.lexicon import (
+    AGE_DESCRIPTION,
     ENTITY_SPEAKER,
     PHRASE_STARTS,
     PRONOUN_KINDS,
@@ -117,8 +118,6 @@ _LEADING_ADVERBIAL = re.compile(
     r"Interviewed|Questioned|Pressed|Reached|Contacted|[A-Z][a-z]+ing)\b[^,]{0,60},\s*)"
 )
 
-_AGE_DESCRIPTION = re.compile(r"(?:the|a|an)\s+\d+-year-old(?:\s+[a-z]+)?", re.IGNORECASE)
-
 
 def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
     """A subject that is a description, not a name: "A senior EU official", "Kremlin officials",
@@ -134,9 +133,9 @@ def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
         return None
     if "," in phrase or any(w.lower() in PRONOUN_KINDS for w in words):
         return None
-    if _AGE_DESCRIPTION.fullmatch(phrase):
+    if AGE_DESCRIPTION.fullmatch(phrase):
         # "The 24-year-old added ...": the person the text was just about.
-        return resolve_pronoun(ctx, "_person", start) or Speaker(clean_phrase(phrase), SpeakerType.PERSON)
+        return resolve_pronoun(ctx, "_person", start) or Speaker(None, SpeakerType.PERSON)
     head_words = WORD.findall(POSTMODIFIER.split(phrase, maxsplit=1)[0])
     if not head_words:
         return None
@@ -153,7 +152,7 @@ def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
         named = named_body(ctx, phrase, start)
         if named is not None:
             return named
-    return Speaker(clean_phrase(phrase), noun_type)
+    return described_speaker(ctx, Speaker(clean_phrase(phrase), noun_type), start, end)
 
 
 _PERSON_OF = re.compile(r"(?:,[^,]{1,40},)?\s+(?:of|at|from|for|with)\s+(?:the\s+)?")

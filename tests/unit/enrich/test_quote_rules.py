@@ -132,12 +132,14 @@ def test_appositive_name_after_a_role() -> None:
 @pytest.mark.parametrize(
     ("text", "speaker", "speaker_type"),
     [
-        ("“We wrote it up twice,” the pilot said.", "the pilot", SpeakerType.PERSON),
-        ("“Nobody told us,” two passengers said.", "two passengers", SpeakerType.GROUP),
-        ("The talks were private. That person said the dispute was about tax in Norland.", "That person", None),
+        ("“We wrote it up twice,” the pilot said.", None, SpeakerType.PERSON),
+        ("“Nobody told us,” two passengers said.", None, SpeakerType.GROUP),
+        ("The talks were private. That person said the dispute was about tax in Norland.", None, SpeakerType.PERSON),
     ],
 )
-def test_descriptions_as_speakers(text: str, speaker: str, speaker_type: SpeakerType | None) -> None:
+def test_descriptions_as_speakers(text: str, speaker: str | None, speaker_type: SpeakerType | None) -> None:
+    """A description naming nobody (corpus CONVENTIONS: the article does not say who) is an unnamed
+    speaker of its kind."""
     quote = quotes_of(text)[-1]
     assert quote.speaker == speaker
     if speaker_type is not None:
@@ -146,15 +148,11 @@ def test_descriptions_as_speakers(text: str, speaker: str, speaker_type: Speaker
 
 def test_described_subjects_of_reported_speech() -> None:
     assert found("A senior EU official said Monday they hope to finish the package next week.") == [
-        ("they hope to finish the package next week", "A senior EU official", "indirect")
+        ("they hope to finish the package next week", None, "indirect")
     ]
-    assert found("Fishing crews along the coast say they will resist a cut in the quota.")[0][1] == (
-        "Fishing crews along the coast"
-    )
-    assert found("On the island, shops said they had enough fresh food for a week.")[0][1] == "shops"
-    assert found("The defence minister charged earlier this week that the build-up was a response.")[0][1] == (
-        "The defence minister"
-    )
+    assert found("Fishing crews along the coast say they will resist a cut in the quota.")[0][1] is None
+    assert found("On the island, shops said they had enough fresh food for a week.")[0][1] is None
+    assert found("The defence minister charged earlier this week that the build-up was a response.")[0][1] is None
 
 
 def test_a_person_of_an_organisation_is_the_person() -> None:
@@ -197,7 +195,7 @@ def test_according_to_as_reported_speech() -> None:
         ("the budget will not survive the coming winter", "Tom Brandt", "indirect")
     ]
     assert found("The budget will not survive the winter, according to senior officials.") == [
-        ("The budget will not survive the winter", "senior officials", "indirect")
+        ("The budget will not survive the winter", None, "indirect")
     ]
     # A report or figures source facts; they say nothing.
     assert quotes_of("The budget will not last the winter, according to the latest figures.") == []
@@ -205,7 +203,7 @@ def test_according_to_as_reported_speech() -> None:
 
 def test_saying_credits_the_sentence_subject() -> None:
     text = "Kremlin officials have warned Norland against using force, saying that Oskaria may step in."
-    assert found(text) == [("Oskaria may step in", "Kremlin officials", "indirect")]
+    assert found(text) == [("Oskaria may step in", None, "indirect")]  # unnamed officials
     text = "Tom Brandt was quoted as saying that the ferry would keep running until March."
     assert found(text) == [("the ferry would keep running until March", "Tom Brandt", "indirect")]
 
@@ -237,7 +235,7 @@ def test_trailing_attribution_with_a_participle_and_short_content() -> None:
     assert found(text) == [("Skyline Air has won approval for a new route", "Westcombe Police", "indirect")]
     assert found("Tom Brandt spoke first. None had died, he said.")[-1] == ("None had died", "Tom Brandt", "indirect")
     text = "The ministers want to discuss the escalation on Wednesday, several diplomatic sources confirmed to Reuters."
-    assert found(text)[0][1] == "several diplomatic sources"
+    assert found(text)[0][1] is None
 
 
 def test_relative_clause_verb_belongs_to_its_own_subject() -> None:
@@ -288,7 +286,7 @@ def test_a_thing_is_not_a_speaker() -> None:
 
 def test_the_clause_right_before_the_verb_has_its_own_subject() -> None:
     text = "Tom Brandt, 61, faces prison, though prosecutors said they would seek a short sentence."
-    assert found(text) == [("they would seek a short sentence", "prosecutors", "indirect")]
+    assert found(text) == [("they would seek a short sentence", None, "indirect")]
 
 
 def test_a_kind_noun_before_an_organisation_name() -> None:
@@ -297,10 +295,10 @@ def test_a_kind_noun_before_an_organisation_name() -> None:
     assert (quote.speaker, quote.speaker_type) == ("Skyline Air", SpeakerType.ORG)
 
 
-def test_a_role_after_a_name_is_the_head() -> None:
+def test_a_spokeswoman_of_a_named_body_speaks_for_it() -> None:
     text = "A Lumen Power spokeswoman said: “We will restore the supply by Friday.”"
     quote = quotes_of(text)[0]
-    assert (quote.speaker, quote.speaker_type) == ("A Lumen Power spokeswoman", SpeakerType.PERSON)
+    assert (quote.speaker, quote.speaker_type) == ("Lumen Power", SpeakerType.ORG)
 
 
 def test_single_scare_quotes_inside_double_quotes_do_not_flip_the_style() -> None:
@@ -311,7 +309,7 @@ def test_single_scare_quotes_inside_double_quotes_do_not_flip_the_style() -> Non
 
 def test_an_opening_participle_is_not_the_subject() -> None:
     text = "Asked about the delay, the minister said the report would be published soon."
-    assert found(text) == [("the report would be published soon", "the minister", "indirect")]
+    assert found(text) == [("the report would be published soon", None, "indirect")]  # no minister named
 
 
 def test_a_kind_noun_in_a_subordinate_clause_is_the_organisation() -> None:
