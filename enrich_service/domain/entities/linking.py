@@ -65,7 +65,9 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
             # The latest full name before the mention is the likeliest referent, then any later one.
             before = [n for s, n in full_names if s < start]
             after = [n for s, n in full_names if s >= start]
-            is_person = entity_type == EntityType.PERSON
+            # A first name alone links to the full name; a lone word the model tagged ORG or GPE only when
+            # it is a known first name ("Najib" for "Najib Razak", not "Dale" of "Dale County").
+            is_person = entity_type == EntityType.PERSON or (len(name_tokens(name)) == 1 and is_first_name(name))
             match = person_for_short_name(name, before, first_name=is_person) or person_for_short_name(
                 name, after, first_name=is_person
             )

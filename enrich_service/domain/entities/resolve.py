@@ -31,6 +31,7 @@ from enrich_service.domain.entities.names import (
     type_overrides,
 )
 from enrich_service.domain.entities.retype import entity_type_correction, retype_lists
+from enrich_service.domain.entities.spans import split_mentions
 from enrich_service.domain.resources import read_words
 from schemas.articles import Entity, EntityType, Span
 
@@ -53,7 +54,7 @@ def extract_entities(text: str, mentions: Iterable[Mention]) -> list[Entity]:
 
 def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
     """Resolve NER ``mentions`` of ``text`` to canonical entities (see the module docstring)."""
-    mentions = _with_datelines(text, _join_adjacent_persons(text, list(mentions)))
+    mentions = _with_datelines(text, split_mentions(text, _join_adjacent_persons(text, list(mentions))))
     person_words = person_words_in(text, mentions)
     trimmed: list[tuple[int, int, str, EntityType]] = []
     for mention in mentions:

@@ -1,0 +1,54 @@
+"""Mentions the model ran past the name (inner possessives, run-on lower-case words) and lone first
+names tagged as organisations: invented sentences and names, hand-made mentions."""
+
+from __future__ import annotations
+
+from enrich_service.domain.entities import Mention, extract_entities
+from enrich_service.domain.entities.spans import split_mentions
+from schemas.articles import EntityType
+
+
+def at(text: str, surface: str, label: str) -> Mention:
+    start = text.index(surface)
+    return Mention(surface, label, start, start + len(surface))
+
+
+def names(text: str, found: list[Mention]) -> dict[str, EntityType]:
+    return {e.name: e.type for e in extract_entities(text, found)}
+
+
+def test_an_inner_possessive_splits_two_organisations() -> None:
+    text = "She runs the office of the Varrow Port Board’s Coastal Survey Unit in Brennick."
+    found = [at(text, "Varrow Port Board’s Coastal Survey Unit", "ORG")]
+    assert names(text, found) == {"Varrow Port Board": EntityType.ORG, "Coastal Survey Unit": EntityType.ORG}
+
+
+def test_an_owned_word_that_is_no_name_is_dropped() -> None:
+    text = "Figures from the Tolland Health Department’s March report were released."
+    assert names(text, [at(text, "Tolland Health Department’s March", "ORG")]) == {
+        "Tolland Health Department": EntityType.ORG
+    }
+
+
+def test_a_possessive_inside_a_name_stays() -> None:
+    text = "The Tolland Women’s Council met on Monday."
+    (mention,) = split_mentions(text, [at(text, "Tolland Women’s Council", "ORG")])
+    assert mention.text == "Tolland Women’s Council"
+
+
+def test_a_run_on_organisation_ends_before_lower_case_words() -> None:
+    text = "The Ministry of Ports a notice of closure was sent on Friday."
+    found = [at(text, "Ministry of Ports a notice of closure", "ORG")]
+    assert names(text, found) == {"Ministry of Ports": EntityType.ORG}
+    text = "The Bank of Norland and Varrow Trust signed."
+    (kept,) = split_mentions(text, [at(text, "Bank of Norland and Varrow Trust", "ORG")])
+    assert kept.text == "Bank of Norland and Varrow Trust"
+
+
+def test_a_first_name_tagged_org_is_the_person_of_that_first_name() -> None:
+    text = "Prosecutors said Tomas Quarrell broke the law. Tomas denied it."
+    found = [
+        at(text, "Tomas Quarrell", "PERSON"),
+        Mention("Tomas", "ORG", text.rindex("Tomas"), text.rindex("Tomas") + 5),
+    ]
+    assert names(text, found) == {"Tomas Quarrell": EntityType.PERSON}
