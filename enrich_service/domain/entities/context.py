@@ -22,7 +22,8 @@ from enrich_service.domain.entities.names import (
     strip_possessive,
     type_overrides,
 )
-from enrich_service.domain.entities.wordclass import is_common_word, is_first_name
+from enrich_service.domain.entities.sport import is_club_name
+from enrich_service.domain.entities.wordclass import is_common_word, is_first_name, is_rare_word
 from enrich_service.domain.resources import read_words
 from schemas.articles import EntityType
 
@@ -103,6 +104,8 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
     """
     if _NAMED_STORM.match(name):
         return EntityType.EVENT  # "Storm Ilse", "Hurricane Maria": weather, not an organisation or person
+    if entity_type != EntityType.ORG and is_club_name(name, text):
+        return EntityType.ORG  # "Dunmara City" in a match report: the club
     before = text[max(0, start - 40) : start]
     word_before = WORD_RIGHT_BEFORE.search(before)
     previous = bare(word_before.group(1)) if word_before else ""
@@ -113,9 +116,12 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
         if len(name.split()) == 1 and place_cue(before) and not HONORIFIC_BEFORE.search(before):
             return EntityType.GPE  # "a meeting in Brennick", "the mayor of Brennick": a place
         return entity_type
-    single_town = entity_type == EntityType.ORG and len(name.split()) == 1 and places.is_place_name(name)
+    single_word_org = entity_type == EntityType.ORG and len(name.split()) == 1
+    single_town = single_word_org and places.is_place_name(name)
     if single_town and (place_cue(before) or previous in ("to", "from", "of")):
         return EntityType.GPE  # "services to Brennick": a town the gazetteer knows, named as a place
+    if single_word_org and _unknown_place(name, before, previous, text[start + len(name) : start + len(name) + 20]):
+        return EntityType.GPE  # "schools in Dunmara", "Co Tarrow": a place no gazetteer here lists
     if entity_type not in (EntityType.ORG, EntityType.GPE) or not _looks_like_person_name(name):
         return entity_type
     if name in type_overrides() or name in alias_table().values():
@@ -138,6 +144,24 @@ def context_type(text: str, start: int, name: str, entity_type: EntityType, pers
     if 2 <= len(tokens) <= 3 and first_name and not is_common_word(tokens[-1]):
         return EntityType.PERSON  # "Janice Roe" tagged ORG: a first name, then a name word
     return entity_type
+
+
+#: Words right before a county's or district's name ("Co Tarrow", "County Tarrow").
+_COUNTY_WORDS = frozenset({"co", "county", "district", "province", "state"})
+
+
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s+(?:district|county|province|region|village|town|city|municipality|canton|parish|island|state)\b"
+)
+
+
+def _unknown_place(name: str, before: str, previous: str, after: str) -> bool:
+    """A lone word tagged ORG that reads as a place: after "in"/"near"/"Co"/"County" or before "district",
+    "province" and the like; not an acronym, no organisation's last word, and rare in English (a common
+    word after "in" is a body: "in Parliament")."""
+    if name.isupper() or bare(name) in org_words() or not is_rare_word(name):
+        return False
+    return previous in _COUNTY_WORDS or (previous != "at" and place_cue(before)) or bool(_PLACE_NOUN_AFTER.match(after))
 
 
 def place_cue(before: str) -> bool:

@@ -52,3 +52,22 @@ def test_a_first_name_tagged_org_is_the_person_of_that_first_name() -> None:
         Mention("Tomas", "ORG", text.rindex("Tomas"), text.rindex("Tomas") + 5),
     ]
     assert names(text, found) == {"Tomas Quarrell": EntityType.PERSON}
+
+
+def test_a_rare_lone_word_tagged_org_after_a_place_cue_is_a_place() -> None:
+    text = "Schools in Dunmarrow closed, and roads in Co Tarrovan and Quillagh district were shut."
+    found = [at(text, "Dunmarrow", "ORG"), at(text, "Tarrovan", "ORG"), at(text, "Quillagh", "ORG")]
+    assert names(text, found) == {"Dunmarrow": EntityType.GPE, "Tarrovan": EntityType.GPE, "Quillagh": EntityType.GPE}
+    text = "The bill passed in Parliament on Monday."
+    assert names(text, [at(text, "Parliament", "ORG")]) == {"Parliament": EntityType.ORG}
+
+
+def test_a_club_named_after_a_place_is_an_organisation_in_a_sports_story() -> None:
+    match_report = (
+        "Dunmara City beat Tarrow Rovers 2-1 in the league on Saturday. The coach praised the striker who "
+        "scored both goals, and the manager said the season was far from over."
+    )
+    found = [at(match_report, "Dunmara City", "GPE"), at(match_report, "Tarrow Rovers", "GPE")]
+    assert names(match_report, found) == {"Dunmara City": EntityType.ORG, "Tarrow Rovers": EntityType.ORG}
+    news = "Dunmara City council approved the budget for roads and schools."
+    assert names(news, [at(news, "Dunmara City", "GPE")]) == {"Dunmara City": EntityType.GPE}
