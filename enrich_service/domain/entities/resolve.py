@@ -151,6 +151,8 @@ def _entities(text: str, mentions: list[ResolvedMention]) -> list[Entity]:
     entities = []
     for name in order:
         entity_type = overrides.get(name) or _majority_type(types[name])
+        if entity_type == EntityType.LOC and places.is_known_place(name, large=True):
+            entity_type = EntityType.GPE  # "Cardiff" tagged LOC: a large city is a GPE (a small town may be a range)
         if entity_type == EntityType.PERSON and len(name.split()) == 1:
             entity_type = _place_over_person(types[name]) or entity_type
         if name not in overrides and _known_place_mislabelled(text, name, entity_type, spans[name]):
@@ -207,4 +209,10 @@ def _place_over_person(counts: Counter[EntityType]) -> EntityType | None:
 
 
 def _majority_type(counts: Counter[EntityType]) -> EntityType:
-    return max(counts, key=lambda t: (counts[t], -_TYPE_PRIORITY.index(t)))
+    """The most frequent type; GPE and LOC vote together as "a place" against the others ("Dunmara" tagged
+    GPE, LOC and ORG once each is a place), then the more frequent of the two wins."""
+    best = max(counts, key=lambda t: (counts[t], -_TYPE_PRIORITY.index(t)))
+    place_votes = counts[EntityType.GPE] + counts[EntityType.LOC]
+    if best not in (EntityType.GPE, EntityType.LOC) and place_votes > counts[best]:
+        return EntityType.GPE if counts[EntityType.GPE] >= counts[EntityType.LOC] else EntityType.LOC
+    return best

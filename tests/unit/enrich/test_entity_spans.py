@@ -71,3 +71,19 @@ def test_a_club_named_after_a_place_is_an_organisation_in_a_sports_story() -> No
     assert names(match_report, found) == {"Dunmara City": EntityType.ORG, "Tarrow Rovers": EntityType.ORG}
     news = "Dunmara City council approved the budget for roads and schools."
     assert names(news, [at(news, "Dunmara City", "GPE")]) == {"Dunmara City": EntityType.GPE}
+
+
+def test_a_large_city_tagged_loc_is_a_gpe() -> None:
+    text = "Crowds gathered in Cardiff and walked to the Brecon hills."
+    assert names(text, [at(text, "Cardiff", "LOC")]) == {"Cardiff": EntityType.GPE}
+
+
+def test_place_labels_vote_together_against_another_label() -> None:
+    text = "Dunmarrow flooded. Roads near Dunmarrow closed. The Dunmarrow office shut."
+    found = [
+        Mention("Dunmarrow", label, start, start + 9)
+        for label, start in zip(
+            ("GPE", "LOC", "ORG"), [i for i in range(len(text)) if text.startswith("Dunmarrow", i)], strict=True
+        )
+    ]
+    assert names(text, found) == {"Dunmarrow": EntityType.GPE}
