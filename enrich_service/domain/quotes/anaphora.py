@@ -127,6 +127,9 @@ def _person_with_role(ctx: Context, role: str, nationality: list[str], position:
     return Speaker(after[0], SpeakerType.PERSON) if after else None
 
 
+_ISSUERS = frozenset({SpeakerType.ORG, SpeakerType.PERSON})
+
+
 def _issuer(ctx: Context, start: int, end: int) -> Speaker | None:
     """Who "the statement" speaks for: an organisation in the phrase ("a statement from X"), else the one
     last quoted, else the one last named."""
@@ -134,7 +137,7 @@ def _issuer(ctx: Context, start: int, end: int) -> Speaker | None:
     if orgs:
         return Speaker(orgs[0].name, SpeakerType.ORG)
     for attribution in reversed(ctx.attributions):
-        if attribution.position < start and attribution.speaker.name and attribution.speaker.type == SpeakerType.ORG:
+        if attribution.position < start and attribution.speaker.name and attribution.speaker.type in _ISSUERS:
             return attribution.speaker
     for m in reversed(ctx.index.mentions):
         if m.end <= start and m.type == EntityType.ORG and not ctx.in_quote(m.start, m.end):

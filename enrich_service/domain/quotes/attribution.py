@@ -8,6 +8,7 @@ be a pronoun, so phrase reading and pronoun resolution live here together.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from enrich_service.domain.entities import strip_titles
 from enrich_service.domain.quotes.anaphora import resolve_description
@@ -224,13 +225,17 @@ def speaker_from_phrase(
         if not resolve_pronouns:
             return None
         return resolve_pronoun(ctx, words[0].lower(), start)
+    chunk_start, chunk_end = head_chunk(text, start, end, head)
+    head_words = WORD.findall(text[chunk_start:chunk_end])
+    if head == "end" and len(head_words) == 1 and head_words[0].lower() in PRONOUN_KINDS:
+        # "Speaking to The Herald, he said": the pronoun is the subject, not a name in the aside.
+        return resolve_pronoun(ctx, head_words[0].lower(), chunk_start) if resolve_pronouns else None
     mentions = [
         m
         for m in ctx.narrator_mentions(start, end)
         if phrase[m.start - start : m.end - start].strip() and m.type in ENTITY_SPEAKER
     ]
     persons = [m for m in mentions if m.type == EntityType.PERSON]
-    chunk_start, chunk_end = head_chunk(text, start, end, head)
     members = listed_entities(text, [m for m in mentions if chunk_start <= m.start and m.end <= chunk_end])
     if members is not None and covers(text, members, chunk_start, chunk_end):
         return group_of(text, members)
@@ -284,14 +289,34 @@ def _person_before(ctx: Context, position: int) -> Speaker | None:
 
 
 def resolve_pronoun(ctx: Context, pronoun: str, position: int) -> Speaker | None:
-    """The most recent fitting speaker or entity before ``position``, sentence by sentence backwards."""
+    """The most recent fitting speaker or entity before ``position``, sentence by sentence backwards.
+
+    A first name's usual gender (``Context.name_fits``) only passes over a person for a later named one
+    that fits: names are a weaker cue than titles ("Vivian" is mostly a woman's name, not always).
+    """
+    passed_over: Speaker | None = None
+    for candidate in _pronoun_candidates(ctx, pronoun, position):
+        if candidate.name is not None and not ctx.name_fits(pronoun, candidate):
+            passed_over = passed_over or candidate
+            continue
+        return candidate if candidate.name is not None or passed_over is None else passed_over
+    return passed_over
+
+
+def _pronoun_candidates(ctx: Context, pronoun: str, position: int) -> Iterator[Speaker]:
+    """Whom a pronoun may mean, nearest first: per sentence the speaker attributed in it, the subject of
+    its speech verb, then its entities (not past a sentence whose subject is the same pronoun)."""
     kinds = PRONOUN_KINDS[pronoun]
     current = sentence_index(ctx.sentences, position)
-    for i in range(current, max(current - PRONOUN_LOOKBACK_SENTENCES, -1), -1):
+    looked = 0
+    for i in range(current, -1, -1):
         s_start, s_end = ctx.sentences[i]
         end = min(s_end, position)
-        if end <= s_start:
-            continue
+        if end <= s_start or ctx.quoted_only(s_start, end):
+            continue  # a sentence of quoted words names nobody the narrator refers to
+        looked += 1
+        if looked > PRONOUN_LOOKBACK_SENTENCES:
+            return
         # 1. A quote attributed in this sentence.
         for attribution in reversed(ctx.attributions):
             if (
@@ -299,11 +324,11 @@ def resolve_pronoun(ctx: Context, pronoun: str, position: int) -> Speaker | None
                 and attribution.speaker.type in kinds
                 and ctx.fits(pronoun, attribution.speaker)
             ):
-                return attribution.speaker
+                yield attribution.speaker
         # 2. The subject of a speech verb in this sentence ("..., State Department spokesman X said").
         subject = attribution_before(ctx, s_start, end, speech_only=True)
         if subject is not None and subject.speaker.type in kinds and ctx.fits(pronoun, subject.speaker):
-            return subject.speaker
+            yield subject.speaker
         # 3. The first fitting entity, unless the sentence's subject is itself a pronoun of this kind.
         if _starts_with_pronoun(ctx.text[s_start:end], kinds):
             continue
@@ -312,8 +337,7 @@ def resolve_pronoun(ctx: Context, pronoun: str, position: int) -> Speaker | None
             if speaker_type in kinds and not (pronoun == "it" and mention.type == EntityType.NORP):
                 candidate = Speaker(mention.name, speaker_type)
                 if ctx.fits(pronoun, candidate):
-                    return candidate
-    return None
+                    yield candidate
 
 
 def _starts_with_pronoun(sentence: str, kinds: frozenset[SpeakerType]) -> bool:

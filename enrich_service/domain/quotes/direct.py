@@ -4,6 +4,7 @@ the sentence's last quote, before the quote, or continuing the previous quote's 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from enrich_service.domain.quotes.attribution import (
@@ -14,10 +15,10 @@ from enrich_service.domain.quotes.attribution import (
     sentence_attribution,
 )
 from enrich_service.domain.quotes.context import Attribution, Context, Speaker
-from enrich_service.domain.quotes.lexicon import LETTER, verb_pattern
-from enrich_service.domain.quotes.marks import QuotedSpan
+from enrich_service.domain.quotes.lexicon import ENTITY_SPEAKER, LETTER, verb_pattern
+from enrich_service.domain.quotes.marks import DOUBLE_MARK, QuotedSpan
 from enrich_service.domain.text import SpanT, sentence_index
-from schemas.articles import Quote, QuoteKind, SpeakerType
+from schemas.articles import EntityType, Quote, QuoteKind, SpeakerType
 
 
 def marked_quote(
@@ -60,11 +61,12 @@ def marked_quote(
         first = _quote_at(done, quoted[earlier_in_sentence[-1]].start)
         if first is not None and first.speaker_type != SpeakerType.UNKNOWN:
             attribution = Attribution(Speaker(first.speaker, first.speaker_type), first.verb, span.start)
-    if attribution is None and kind == QuoteKind.DIRECT and not LETTER.search(suffix) and previous is not None:
-        # A quote that is a whole sentence with no attribution continues the previous quote's speaker.
-        prev_quote, prev_paragraph = previous
-        if prev_quote.speaker_type != SpeakerType.UNKNOWN and ctx.paragraph_of(span.start) - prev_paragraph <= 1:
-            attribution = Attribution(Speaker(prev_quote.speaker, prev_quote.speaker_type), None, span.start)
+    if attribution is None and not earlier_in_sentence:
+        # "... is “very dire” and must be faced, said Omar Salama.": the sentence's closing attribution.
+        attribution = _closing_attribution(ctx, span.after, close_sentence[1])
+    if attribution is None and kind == QuoteKind.DIRECT and not LETTER.search(suffix):
+        # A quote that is a whole sentence with no attribution continues who spoke or was written about.
+        attribution = _bare_quote_attribution(ctx, span.open_mark, previous)
     if attribution is None:
         attribution = according_to(ctx, span.after, suffix_end)
     if attribution is None:
@@ -81,6 +83,75 @@ def marked_quote(
         start=span.start,
         end=span.end,
     )
+
+
+#: How many paragraphs back a quote without attribution looks for its speaker.
+BARE_QUOTE_LOOKBACK_PARAGRAPHS = 3
+
+
+def _closing_attribution(ctx: Context, start: int, end: int) -> Attribution | None:
+    """``..., said X.`` ending the sentence after the quote (the last comma-clause, all attribution)."""
+    if any(q.open_mark < end for q in ctx.quoted if q.open_mark >= start):
+        return None
+    for comma in reversed([start + m.start() for m in re.finditer(",", ctx.text[start:end])]):
+        found = attribution_after(ctx, comma + 1, end, to_end=True)
+        if found is not None:
+            return found if found.speaker.type != SpeakerType.UNKNOWN else None
+    return None
+
+
+def _bare_quote_attribution(ctx: Context, position: int, previous: tuple[Quote, int] | None) -> Attribution | None:
+    """The speaker of a quote standing alone: the last speaker attributed, or failing that the person or
+    body the narrator last wrote about, in its paragraph or the few before (a quote continuing the previous
+    one, or after "Roe said the plan was dead." / "Roe, the party's leader, told the rally:")."""
+    paragraph = ctx.paragraph_of(position)
+    lookback = range(paragraph, max(paragraph - BARE_QUOTE_LOOKBACK_PARAGRAPHS - 1, -1), -1)
+    # People first: an organisation the narrator names in passing seldom speaks in a bare quote.
+    for types in ((EntityType.PERSON,), (EntityType.ORG,)):
+        silent = 0  # narrator paragraphs crossed that name nobody (page chrome, not sentences, is skipped)
+        for p in lookback:
+            p_start, p_end = ctx.paragraphs[p]
+            end = min(p_end, position)
+            if p != paragraph and _names_nobody(ctx, p_start, end):
+                silent += 1
+                if silent > MAX_SILENT_PARAGRAPHS:
+                    break
+            said = [
+                a for a in ctx.attributions if p_start <= a.position < end and a.speaker.type != SpeakerType.UNKNOWN
+            ]
+            if said:
+                return Attribution(said[-1].speaker, None, position)
+            if previous is not None and previous[1] == p and previous[0].speaker_type != SpeakerType.UNKNOWN:
+                prev = previous[0]
+                return Attribution(Speaker(prev.speaker, prev.speaker_type), None, position)
+            subject = _last_subject(ctx, p_start, end, types)
+            if subject is not None:
+                return Attribution(subject, None, position)
+    return None
+
+
+#: A quote without attribution does not reach past more than this many narrator paragraphs naming nobody.
+MAX_SILENT_PARAGRAPHS = 1
+
+
+def _names_nobody(ctx: Context, start: int, end: int) -> bool:
+    """A narrator paragraph of sentences that names no person or organisation and attributes nothing."""
+    body = ctx.text[start:end].rstrip()
+    if not body or body[-1] not in ".!?" or DOUBLE_MARK.search(body):
+        return False
+    return not any(m.type in (EntityType.PERSON, EntityType.ORG) for m in ctx.index.in_range(start, end))
+
+
+def _last_subject(ctx: Context, start: int, end: int, types: tuple[EntityType, ...]) -> Speaker | None:
+    """The first entity of ``types`` named in the last sentence of ``[start, end)`` that names one."""
+    i = sentence_index(ctx.sentences, max(start, end - 1))
+    while i >= 0 and ctx.sentences[i][1] > start:
+        s_start, s_end = ctx.sentences[i]
+        named = [m for m in ctx.narrator_mentions(max(s_start, start), min(s_end, end)) if m.type in types]
+        if named:
+            return Speaker(named[0].name, ENTITY_SPEAKER[named[0].type])
+        i -= 1
+    return None
 
 
 def _introduced_by_previous_sentence(ctx: Context, sentence: SpanT) -> Attribution | None:

@@ -24,7 +24,13 @@ def phrase_may_start(phrase: str) -> bool:
         return False
     word = first.group()
     lower = word.lower()
+    if lower in NAME_PARTICLES and phrase[first.end() :].strip()[:1].isupper():
+        return True  # "de Silva said"
     return word[0].isupper() or lower in PHRASE_STARTS or lower in speaker_nouns() or is_title_word(lower)
+
+
+#: Lower-case words a surname may start with ("de Silva", "van der Berg", "al-Amin", "bin Zayed").
+NAME_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "al", "el"})
 
 
 _DESCRIPTION = re.compile(

@@ -134,3 +134,70 @@ def test_a_spokesperson_of_a_named_body_speaks_for_it() -> None:
 def test_party_officials_are_the_named_party() -> None:
     text = "The Norland Labour Party met on Friday.\n\n“We will vote against it,” party officials said."
     assert speakers(text) == [("We will vote against it", "Norland Labour Party")]
+
+
+# --- pronouns -------------------------------------------------------------------------------------------
+
+
+def test_she_skips_a_man_by_first_name() -> None:
+    text = "Maria Lopez runs the shop. Peter Okoro sold it to her in May.\n\n“It was a mistake,” she said."
+    assert speakers(text) == [("It was a mistake", "Maria Lopez")]
+
+
+def test_a_first_name_is_a_weak_cue_next_to_nobody_named() -> None:
+    # Only one named person: "he" is that person even if the first name is mostly a woman's.
+    text = "Prices will fall, a senior official said.\n\nMaria Lopez spoke next.\n\n“We will act,” he said."
+    assert speakers(text) == [("We will act", "Maria Lopez")]
+
+
+def test_a_pronoun_looks_past_the_sentences_of_a_long_quote() -> None:
+    text = (
+        "The plan failed, Ann Roe said on Thursday.\n\n"
+        "“What is the state of the port? It is empty. The cranes are idle. The ships are gone. "
+        "The workers are at home. Nothing moves,” she said."
+    )
+    assert speakers(text)[0][1] == "Ann Roe"
+
+
+def test_a_pronoun_head_after_an_aside_is_the_subject() -> None:
+    text = "Ann Roe chairs the board.\n\nSpeaking to Peter Okoro, she also described the “total resolve” of staff."
+    assert speakers(text) == [("total resolve", "Ann Roe")]
+
+
+def test_a_lower_case_surname_particle_starts_a_name() -> None:
+    text = "Lucas de Brito spoke first.\n\n“The ministry must act,” de Brito said."
+    assert speakers(text) == [("The ministry must act", "Lucas de Brito")]
+
+
+# --- quotes without attribution -------------------------------------------------------------------------
+
+
+def test_a_bare_quote_after_reported_speech_is_by_its_speaker() -> None:
+    text = "Ann Roe said the plan was dead.\n\n“We must not crowd this court.”"
+    assert speakers(text) == [("We must not crowd this court.", "Ann Roe")]
+
+
+def test_a_bare_quote_after_the_person_is_introduced() -> None:
+    text = (
+        "“You feel nothing at all,” said Okoro.\n\n"
+        "Okoro and his family came to Norland in May.\n\n"
+        "“This was the worst error I have made.”\n\n"
+        "Calder Rail has cut the service twice.\n\n"
+        "“Every time the door opens my pulse jumps.”"
+    )
+    assert [s for _, s in speakers(text)] == ["Okoro", "Okoro", "Okoro"]
+
+
+def test_a_bare_quote_skips_page_chrome_between_paragraphs() -> None:
+    text = "“Roads will be icy,” warned Calder Rail.\n\nVideo news\n\n“Snow may settle on high ground.”"
+    assert speakers(text)[-1] == ("Snow may settle on high ground.", "Calder Rail")
+
+
+def test_a_bare_quote_after_an_unnamed_speaker_stays_unnamed() -> None:
+    text = "Ann Roe lives nearby.\n\n“The roof went,” a resident said.\n\n“It was like thunder.”"
+    assert speakers(text)[-1] == ("It was like thunder.", None)
+
+
+def test_a_quote_in_a_sentence_closed_by_its_attribution() -> None:
+    text = "The water situation is “very dire” and thieves must face penalties, said Ann Roe."
+    assert speakers(text) == [("very dire", "Ann Roe")]
