@@ -30,6 +30,7 @@ from enrich_service.domain.entities.names import (
     trim_mention,
     type_overrides,
 )
+from enrich_service.domain.entities.patterns import organisation_mentions
 from enrich_service.domain.entities.retype import entity_type_correction, retype_lists
 from enrich_service.domain.entities.spans import split_mentions
 from enrich_service.domain.resources import read_words
@@ -54,7 +55,8 @@ def extract_entities(text: str, mentions: Iterable[Mention]) -> list[Entity]:
 
 def resolve_entities(text: str, mentions: Iterable[Mention]) -> EntityIndex:
     """Resolve NER ``mentions`` of ``text`` to canonical entities (see the module docstring)."""
-    mentions = _with_datelines(text, split_mentions(text, _join_adjacent_persons(text, list(mentions))))
+    mentions = split_mentions(text, _join_adjacent_persons(text, list(mentions)))
+    mentions = _with_datelines(text, organisation_mentions(text, mentions))
     person_words = person_words_in(text, mentions)
     trimmed: list[tuple[int, int, str, EntityType]] = []
     for mention in mentions:

@@ -146,14 +146,26 @@ def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
             return None
         noun_type = described.type
     trimmed_end = start + len(text[start:end].rstrip(" ,"))
-    if ctx.index.at(trimmed_end - 1, trimmed_end) is not None:
-        return None  # the head is itself an entity ("The Bank" of "Central Bank of Norland")
+    head_entity = ctx.index.at(trimmed_end - 1, trimmed_end)
+    if head_entity is not None:
+        # The head is itself an entity: "the Harrowden Cup Board" speaks as that body; "The Bank" of a
+        # name that began before the phrase is left to the caller.
+        lead = text[start : max(start, head_entity.start)]
+        named = (
+            head_entity.start >= start
+            and lead.rsplit(",", 1)[-1].strip().lower() in ("", "the")
+            and not _RELATIVE_WORD.search(lead)
+        )
+        kind = ENTITY_SPEAKER.get(head_entity.type)
+        return Speaker(head_entity.name, kind) if named and kind is not None else None
     if noun_type == SpeakerType.ORG:
         named = named_body(ctx, phrase, start)
         if named is not None:
             return named
     return described_speaker(ctx, Speaker(clean_phrase(phrase), noun_type), start, end)
 
+
+_RELATIVE_WORD = re.compile(r"\b(?:which|who|whose|where|when)\b")
 
 _PERSON_OF = re.compile(r"(?:,[^,]{1,40},)?\s+(?:of|at|from|for|with)\s+(?:the\s+)?")
 

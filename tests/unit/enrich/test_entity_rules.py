@@ -53,6 +53,7 @@ def test_an_organisation_word_is_never_the_end_of_a_persons_name() -> None:
         at(text, "Chronicle", "PERSON"),
     ]
     assert types(text, found) == {
+        "Kelder Athletic": EntityType.ORG,  # not found by the model: by its shape (entities/patterns.py)
         "Marrowby Town": EntityType.ORG,
         "Brindle Proxy Advisers": EntityType.ORG,
         "Chronicle": EntityType.ORG,

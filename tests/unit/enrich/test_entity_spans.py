@@ -87,3 +87,25 @@ def test_place_labels_vote_together_against_another_label() -> None:
         )
     ]
     assert names(text, found) == {"Dunmarrow": EntityType.GPE}
+
+
+def test_an_organisation_the_model_missed_is_found_by_its_shape() -> None:
+    text = "Drivers were warned by the Coastal Roads Safety Authority on Monday."
+    assert names(text, []) == {"Coastal Roads Safety Authority": EntityType.ORG}
+
+
+def test_a_shaped_organisation_replaces_the_parts_the_model_found() -> None:
+    text = "The Tarrow County Roads Department said the bridge was shut."
+    found = [at(text, "Tarrow County", "GPE"), at(text, "Roads Department", "ORG")]
+    assert names(text, found) == {"Tarrow County Roads Department": EntityType.ORG}
+
+
+def test_a_shaped_organisation_starts_after_a_person_of_it_or_a_possessive() -> None:
+    text = "Ana Quell of the Tarrow Harbour Board spoke. Roe’s Coastal Reform Party objected."
+    assert set(names(text, [at(text, "Ana Quell", "PERSON")])) == {
+        "Ana Quell",
+        "Tarrow Harbour Board",
+        "Coastal Reform Party",
+    }
+    text = "The Bank of Norland raised rates."
+    assert names(text, []) == {"Bank of Norland": EntityType.ORG}
