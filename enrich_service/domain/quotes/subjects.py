@@ -151,13 +151,13 @@ def _described_subject(ctx: Context, start: int, end: int) -> Speaker | None:
         # The head is itself an entity: "the Harrowden Cup Board" speaks as that body; "The Bank" of a
         # name that began before the phrase is left to the caller.
         lead = text[start : max(start, head_entity.start)]
-        named = (
+        is_named = (
             head_entity.start >= start
             and lead.rsplit(",", 1)[-1].strip().lower() in ("", "the")
             and not _RELATIVE_WORD.search(lead)
         )
         kind = ENTITY_SPEAKER.get(head_entity.type)
-        return Speaker(head_entity.name, kind) if named and kind is not None else None
+        return Speaker(head_entity.name, kind) if is_named and kind is not None else None
     if noun_type == SpeakerType.ORG:
         named = named_body(ctx, phrase, start)
         if named is not None:
