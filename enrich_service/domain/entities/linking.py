@@ -8,7 +8,7 @@ import re
 
 from enrich_service.domain.entities.model import ResolvedMention
 from enrich_service.domain.entities.names import name_tokens, person_for_short_name, strip_possessive
-from enrich_service.domain.entities.wordclass import is_first_name
+from enrich_service.domain.entities.wordclass import first_name_gender, is_first_name
 from schemas.articles import EntityType
 
 #: (start, end, name, type) of a trimmed mention.
@@ -62,9 +62,11 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
             # "Mohamed bin Zayed" within "Mohamed bin Zayed Al Nahyan": the fullest form.
             canonical = person_for_short_name(name, all_names, first_name=False) or name
         elif len(name_tokens(name)) <= 2 and entity_type != EntityType.NORP:
-            # The latest full name before the mention is the likeliest referent, then any later one.
-            before = [n for s, n in full_names if s < start]
-            after = [n for s, n in full_names if s >= start]
+            # The latest full name before the mention is the likeliest referent, then any later one; after
+            # "Mrs"/"Mr", one of the same gender ("Mrs Roe" is Ana Roe, not her husband Bo Roe).
+            gender = honorific_gender(text[max(0, start - 8) : start])
+            before = [n for s, n in full_names if s < start and _gender_fits(n, gender)]
+            after = [n for s, n in full_names if s >= start and _gender_fits(n, gender)]
             # A first name alone links to the full name; a lone word the model tagged ORG or GPE only when
             # it is a known first name ("Najib" for "Najib Razak", not "Dale" of "Dale County").
             is_person = entity_type == EntityType.PERSON or (len(name_tokens(name)) == 1 and is_first_name(name))
@@ -78,6 +80,24 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
                 canonical = person_for_short_name(canonical, all_names, first_name=False) or canonical
         resolved.append(ResolvedMention(start, end, text[start:end], canonical, final_type))
     return resolved
+
+
+_HONORIFIC_GENDER = re.compile(r"\b(?:(Mr|Sir|Lord)|(Mrs|Ms|Miss|Dame|Lady))\.?\s+$")
+
+
+def honorific_gender(before: str) -> str | None:
+    """``"he"``/``"she"`` when ``before`` ends with a gendered honorific ("Mrs ", "Mr. "), else ``None``."""
+    match = _HONORIFIC_GENDER.search(before)
+    if match is None:
+        return None
+    return "he" if match.group(1) else "she"
+
+
+def _gender_fits(full_name: str, gender: str | None) -> bool:
+    if gender is None:
+        return True
+    found = first_name_gender(full_name.split()[0])
+    return found is None or found == gender
 
 
 def _head_word(name: str) -> str:

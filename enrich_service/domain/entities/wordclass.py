@@ -61,3 +61,9 @@ def is_common_word_name(name: str) -> bool:
     ("Launch Offer", "Tons"): not a name, unless the first word is a first name ("Will Rose")."""
     words = name.split()
     return bool(words) and not is_first_name(words[0]) and all(is_common_word(w) for w in words)
+
+
+def first_name_gender(word: str) -> str | None:
+    """``"he"`` or ``"she"`` when ``word`` is a first name mostly given to men or to women, else ``None``."""
+    answer = _detector().get_gender(word.strip(".,’'")) if word[:1].isupper() else "unknown"
+    return {"male": "he", "mostly_male": "he", "female": "she", "mostly_female": "she"}.get(answer)

@@ -109,3 +109,15 @@ def test_a_shaped_organisation_starts_after_a_person_of_it_or_a_possessive() -> 
     }
     text = "The Bank of Norland raised rates."
     assert names(text, []) == {"Bank of Norland": EntityType.ORG}
+
+
+def test_a_gendered_honorific_tells_two_people_of_one_family_apart() -> None:
+    text = "Margaret Quellan and her husband Peter Quellan were at home. Mrs Quellan said the house shook."
+    start = text.index("Quellan said")
+    found = [
+        at(text, "Margaret Quellan", "PERSON"),
+        at(text, "Peter Quellan", "PERSON"),
+        Mention("Quellan", "PERSON", start, start + 7),
+    ]
+    entities = {e.name: e.mentions for e in extract_entities(text, found)}
+    assert entities == {"Margaret Quellan": 2, "Peter Quellan": 1}
