@@ -65,13 +65,12 @@ def link_short_names(text: str, trimmed: list[tuple[int, int, str, EntityType]])
             # The latest full name before the mention is the likeliest referent, then any later one; after
             # "Mrs"/"Mr", one of the same gender ("Mrs Roe" is Ana Roe, not her husband Bo Roe).
             gender = honorific_gender(text[max(0, start - 8) : start])
-            before = [n for s, n in full_names if s < start and _gender_fits(n, gender)]
-            after = [n for s, n in full_names if s >= start and _gender_fits(n, gender)]
             # A first name alone links to the full name; a lone word the model tagged ORG or GPE only when
             # it is a known first name ("Najib" for "Najib Razak", not "Dale" of "Dale County").
             is_person = entity_type == EntityType.PERSON or (len(name_tokens(name)) == 1 and is_first_name(name))
-            match = person_for_short_name(name, before, first_name=is_person) or person_for_short_name(
-                name, after, first_name=is_person
+            # After a gendered honorific, a name of that gender first, else any.
+            match = (gender is not None and _referent(name, start, full_names, is_person, gender)) or _referent(
+                name, start, full_names, is_person, None
             )
             # A model often tags a lone surname as ORG or GPE: a person's surname wins in this article.
             if match is not None and (entity_type == EntityType.PERSON or len(name_tokens(name)) == 1):
@@ -91,6 +90,17 @@ def honorific_gender(before: str) -> str | None:
     if match is None:
         return None
     return "he" if match.group(1) else "she"
+
+
+def _referent(
+    name: str, start: int, full_names: list[tuple[int, str]], is_person: bool, gender: str | None
+) -> str | None:
+    """The full name a short form at ``start`` stands for: the latest fitting one before it, else after."""
+    before = [n for s, n in full_names if s < start and _gender_fits(n, gender)]
+    after = [n for s, n in full_names if s >= start and _gender_fits(n, gender)]
+    return person_for_short_name(name, before, first_name=is_person) or person_for_short_name(
+        name, after, first_name=is_person
+    )
 
 
 def _gender_fits(full_name: str, gender: str | None) -> bool:
