@@ -33,10 +33,19 @@ def org_heads() -> frozenset[str]:
     return read_words("org_words.txt") | read_words("org_heads.txt")
 
 
+@cache
+def _head_pattern() -> re.Pattern[str]:
+    heads = sorted(org_heads() | _OF_HEADS, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(h) for h in heads) + r")\b", re.IGNORECASE)
+
+
 def organisation_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     """``mentions`` with the organisations found by shape added (see the module docstring)."""
     found: list[Mention] = []
+    has_head = _head_pattern()
     for run in _RUN.finditer(text):
+        if not has_head.search(run.group()):
+            continue  # most runs are names without a head word: one search says so
         words = _name_words(run.group())
         capitalised = [w for w in words if run.group()[w[0]].isupper()]
         if len(capitalised) < MIN_WORDS:
