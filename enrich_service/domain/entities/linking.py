@@ -9,6 +9,7 @@ import re
 from enrich_service.domain.entities.model import ResolvedMention
 from enrich_service.domain.entities.names import name_tokens, person_for_short_name, strip_possessive
 from enrich_service.domain.entities.wordclass import first_name_gender, is_first_name
+from enrich_service.domain.resources import read_words
 from schemas.articles import EntityType
 
 #: (start, end, name, type) of a trimmed mention.
@@ -134,6 +135,10 @@ def link_head_nouns(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
         elif len(m.name.split()) == 1 and m.type == EntityType.PERSON and m.name == m.surface:
             # "Marrowfield" tagged PERSON where the article names "Marrowfield Town": the organisation.
             containing = [(s, n) for s, n in orgs if n.split()[0] == m.name]
+        elif m.type == EntityType.ORG and len(m.name.split()) > 1:
+            # "Norvia's Foreign Ministry" or "the Foreign Ministry" where the article also says "the
+            # Norvian Foreign Ministry": one body, under its nationality form.
+            containing = [(s, n) for s, n in orgs if n.split()[1:] == m.name.split() and _is_demonym(n.split()[0])]
         else:
             containing = []
         if containing:
@@ -142,6 +147,10 @@ def link_head_nouns(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
             m = ResolvedMention(m.start, m.end, m.surface, name, EntityType.ORG)
         resolved.append(m)
     return resolved
+
+
+def _is_demonym(word: str) -> bool:
+    return word.lower() in read_words("demonyms.txt")
 
 
 def _is_place_like(mention: ResolvedMention, mentions: list[ResolvedMention]) -> bool:

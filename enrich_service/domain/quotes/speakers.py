@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from enrich_service.domain.entities import ResolvedMention, is_title_word
 from enrich_service.domain.quotes.context import Context, Speaker
-from enrich_service.domain.quotes.lexicon import CLAUSE_MARK, PHRASE_STARTS, WORD, speaker_nouns
+from enrich_service.domain.quotes.lexicon import CLAUSE_MARK, PHRASE_STARTS, TIME_WORDS, WORD, speaker_nouns
 from enrich_service.domain.text import SpanT
 from schemas.articles import EntityType, SpeakerType
 
@@ -218,8 +218,19 @@ _KIND_NOUNS = frozenset(
 )
 
 
+_TRAILING_TIME = re.compile(rf"(?:,?\s+{TIME_WORDS})+$", re.IGNORECASE)
+_PLACE_POSSESSIVE = re.compile(
+    r"^([A-Z][\w-]+(?:\s[A-Z][\w-]+)*)['’]s\s+"
+    r"(?=(?:government|administration|authorities|police|army|military|parliament|cabinet|regime)$)"
+)
+
+
 def clean_phrase(phrase: str) -> str:
-    return " ".join(phrase.split()).strip(" ,;:")
+    """A speaker phrase as a name: one space, no edge punctuation, no time phrase at its end ("the
+    government on Friday"), and a place's possessive before its government made plain ("Tarrow's
+    government" -> "Tarrow government"; "Roe's office" stays)."""
+    text = _TRAILING_TIME.sub("", " ".join(phrase.split()).strip(" ,;:"))
+    return _PLACE_POSSESSIVE.sub(r"\1 ", text).strip(" ,;:")
 
 
 def looks_like_name(chunk: str) -> bool:

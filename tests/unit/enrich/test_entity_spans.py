@@ -121,3 +121,13 @@ def test_a_gendered_honorific_tells_two_people_of_one_family_apart() -> None:
     ]
     entities = {e.name: e.mentions for e in extract_entities(text, found)}
     assert entities == {"Margaret Quellan": 2, "Peter Quellan": 1}
+
+
+def test_nationality_forms_of_one_body_are_one_entity() -> None:
+    text = "Norway's Fisheries Ministry objected. The Norwegian Fisheries Ministry said it would appeal."
+    found = [
+        at(text, "Norway", "GPE"),
+        at(text, "Fisheries Ministry", "ORG"),
+        at(text, "Norwegian Fisheries Ministry", "ORG"),
+    ]
+    assert names(text, found) == {"Norway": EntityType.GPE, "Norwegian Fisheries Ministry": EntityType.ORG}

@@ -201,3 +201,12 @@ def test_a_bare_quote_after_an_unnamed_speaker_stays_unnamed() -> None:
 def test_a_quote_in_a_sentence_closed_by_its_attribution() -> None:
     text = "The water situation is “very dire” and thieves must face penalties, said Ann Roe."
     assert speakers(text) == [("very dire", "Ann Roe")]
+
+
+def test_a_speaker_phrase_carries_no_time_words_and_no_possessive() -> None:
+    from enrich_service.domain.quotes.speakers import clean_phrase
+
+    assert clean_phrase("Tarrow's government on Friday") == "Tarrow government"
+    assert clean_phrase("the union earlier this week,") == "the union"
+    assert clean_phrase("the company's chief executive") == "the company's chief executive"
+    assert clean_phrase("Roe's office") == "Roe's office"
