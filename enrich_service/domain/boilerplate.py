@@ -80,8 +80,15 @@ def starts_with_given_name(line: str) -> bool:
     return bool(words) and is_given_name(words[0])
 
 
+#: A doubled line is a caption printed twice only up to this length (a caption is short; a long line
+#: that repeats is content, or a hostile body, and is left as it is).
+MAX_DOUBLED_CHARS = 1000
+
+
 def collapse_doubled(line: str) -> str:
     """``line`` with a caption printed twice on it ("X X" or "XX") reduced to one copy."""
+    if len(line) > MAX_DOUBLED_CHARS:
+        return line
     for half in (len(line) // 2, (len(line) - 1) // 2):
         first, rest = line[:half], line[half:]
         if half >= 12 and rest.lstrip() == first and len(rest) - len(rest.lstrip()) <= 1:

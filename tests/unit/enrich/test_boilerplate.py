@@ -81,3 +81,8 @@ def test_collapse_doubled(line: str, collapsed: str) -> None:
 )
 def test_repair_mojibake(text: str, repaired: str) -> None:
     assert repair_mojibake(text) == repaired
+
+
+def test_a_long_repeating_line_is_not_taken_for_a_doubled_caption() -> None:
+    line = "word " * 400
+    assert collapse_doubled(line.strip()) == line.strip()
