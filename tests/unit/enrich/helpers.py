@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from enrich_service.domain.entities import EntityIndex, Mention, resolve_entities
+from enrich_service.domain.entities import EntityIndex, Mention, extract_entities, resolve_entities
+from schemas.articles import EntityType
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 #: Real articles shared by the team (test material only; never copied into the project).
@@ -20,6 +21,19 @@ def mentions(text: str, names: Iterable[tuple[str, str]]) -> list[Mention]:
         for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
             found.append(Mention(surface, label, match.start(), match.end()))
     return sorted(found, key=lambda m: (m.start, -m.end))
+
+
+def at(text: str, surface: str, label: str, occurrence: int = 0) -> Mention:
+    """A mention of the ``occurrence``-th (0: first) ``surface`` in ``text``, labelled ``label``."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(surface, start + 1)
+    return Mention(surface, label, start, start + len(surface))
+
+
+def types(text: str, found: list[Mention]) -> dict[str, EntityType]:
+    """The article's entities from hand-made mentions, as {name: type}."""
+    return {e.name: e.type for e in extract_entities(text, found)}
 
 
 def index_for(text: str, names: Iterable[tuple[str, str]]) -> EntityIndex:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from enrich_service.domain.entities import Mention, extract_entities, strip_titles
+from enrich_service.domain.entities import extract_entities, strip_titles
 from enrich_service.domain.entities.acronyms import initials
 from enrich_service.domain.entities.datelines import dateline_mentions
 from schemas.articles import EntityType
 
-
-def at(text: str, surface: str, label: str, occurrence: int = 0) -> Mention:
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(surface, start + 1)
-    return Mention(surface, label, start, start + len(surface))
-
-
-def types(text: str, found: list[Mention]) -> dict[str, EntityType]:
-    return {e.name: e.type for e in extract_entities(text, found)}
-
+from .helpers import at, types
 
 # --- titles -----------------------------------------------------------------------------------------
 

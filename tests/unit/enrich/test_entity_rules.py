@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from enrich_service.domain.entities import Mention, extract_entities, resolve_entities
+from enrich_service.domain.entities import extract_entities, resolve_entities
 from schemas.articles import EntityType
 
-
-def at(text: str, surface: str, label: str, occurrence: int = 0) -> Mention:
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(surface, start + 1)
-    return Mention(surface, label, start, start + len(surface))
-
-
-def types(text: str, found: list[Mention]) -> dict[str, EntityType]:
-    return {e.name: e.type for e in extract_entities(text, found)}
+from .helpers import at, types
 
 
 def test_first_name_left_out_before_a_middle_initial_is_taken_back() -> None:
