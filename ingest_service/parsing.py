@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from ingest_service.body import load_json
 from ingest_service.errors import BatchTooLarge, InvalidArticle, MalformedBody, UnsupportedMediaType
 from schemas.articles import ArticleIn
 
@@ -33,17 +33,10 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def _load_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody(f"request body is not valid JSON: {exc}") from exc
-
-
 def parse_article(raw: bytes, content_type: str | None) -> ArticleIn:
     if media_type(content_type) not in JSON_TYPES:
         raise UnsupportedMediaType("POST /articles takes Content-Type: application/json")
-    data = _load_json(raw)
+    data = load_json(raw)
     if not isinstance(data, dict):
         raise InvalidArticle("the body must be one JSON object", details=[])
     try:
@@ -59,7 +52,7 @@ def parse_batch(
     kind = media_type(content_type)
     items: list[Any]
     if kind in JSON_TYPES:
-        data = _load_json(raw)
+        data = load_json(raw)
         if not isinstance(data, list):
             raise MalformedBody("POST /articles/batch takes a JSON array (or NDJSON)")
         items = data
@@ -68,10 +61,7 @@ def parse_batch(
         for number, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
                 continue
-            try:
-                items.append(json.loads(line))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise MalformedBody(f"line {number} is not valid JSON: {exc}") from exc
+            items.append(load_json(line, what=f"line {number}"))
     else:
         raise UnsupportedMediaType("POST /articles/batch takes application/json (an array) or application/x-ndjson")
     if len(items) > max_items:

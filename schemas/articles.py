@@ -8,6 +8,7 @@ client sees, not data silently dropped.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -45,6 +46,25 @@ def _iso_string(value: object) -> object:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: C0 controls but TAB, LF and CR; DEL and the C1 controls. No text needs them; scrapers leave them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: object) -> object:
+    """A string as text: a lone surrogate (no character at all: a broken escape, a cut UTF-16 pair) is
+    refused, naming the field; control characters other than tab and line breaks are removed. Lists
+    (authors) are checked item by item; other values pass to the field's own validation."""
+    if isinstance(value, list):
+        return [clean_text(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    bad = _SURROGATE.search(value)
+    if bad is not None:
+        raise ValueError(f"contains a lone surrogate (U+{ord(bad.group()):04X} at {bad.start()}): not Unicode text")
+    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+
+
 NonBlank = Annotated[str, AfterValidator(_not_blank)]
 AwareDatetime = Annotated[datetime | None, BeforeValidator(_iso_string), AfterValidator(_aware)]
 
@@ -65,6 +85,11 @@ class ArticleFields(_Model):
     published_at: AwareDatetime = None
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
     authors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = Field(default_factory=list)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return clean_text(value)
 
     @field_validator("url")
     @classmethod
