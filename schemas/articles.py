@@ -14,7 +14,16 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from schemas.ids import ID_PATTERN, derive_article_id
 
@@ -86,10 +95,14 @@ class ArticleFields(_Model):
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
     authors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = Field(default_factory=list)
 
-    @field_validator("*", mode="before")
+    @field_validator("*", mode="after")
     @classmethod
-    def _text(cls, value: object) -> object:
-        return clean_text(value)
+    def _text(cls, value: object, info: ValidationInfo) -> object:
+        # After the field's own checks, so that lengths are those of the text as sent.
+        cleaned = clean_text(value)
+        if info.field_name in ("title", "body") and isinstance(cleaned, str) and not cleaned.strip():
+            raise ValueError("must not be empty or only whitespace (control characters are removed)")
+        return cleaned
 
     @field_validator("url")
     @classmethod

@@ -6,28 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
+from tests.integration.offsets import raw_end_offsets
 from tests.integration.pipeline import Pipeline
 
 ST = str(Path(sys.executable).parent / "st")
-
-
-async def raw_end_offsets(pipeline: Pipeline) -> dict[int, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=pipeline.kafka_bootstrap)
-    await consumer.start()
-    try:
-        partitions = [
-            TopicPartition(pipeline.raw_topic, p) for p in consumer.partitions_for_topic(pipeline.raw_topic) or []
-        ]
-        if not partitions:
-            await consumer.topics()  # refresh metadata once
-            found = consumer.partitions_for_topic(pipeline.raw_topic) or set()
-            partitions = [TopicPartition(pipeline.raw_topic, p) for p in found]
-        ends = await consumer.end_offsets(partitions)
-        return {tp.partition: offset for tp, offset in ends.items()}
-    finally:
-        await consumer.stop()
 
 
 def schemathesis(pipeline: Pipeline, *args: str) -> subprocess.CompletedProcess[str]:

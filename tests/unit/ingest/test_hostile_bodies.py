@@ -21,9 +21,9 @@ from ingest_service.publisher import Published
 from ingest_service.settings import IngestSettings
 from schemas.articles import RawArticle
 
-ARTICLE = {"title": "Harbour to expand", "body": "The Harbour Authority approved the plan.", "authors": ["Ana Roe"]}
+from .hostile import ARTICLE, JSON, NDJSON, ODD, body_forms, nested
+
 FIELDS = ("title", "body", "url", "source", "published_at", "language", "authors", "id")
-JSON, NDJSON = "application/json", "application/x-ndjson"
 
 
 class SerialisingPublisher:
@@ -66,44 +66,10 @@ def post(path: str, content: bytes, content_type: str = JSON) -> tuple[int, Any,
     return status, answer, published
 
 
-def _forms(article_json: bytes) -> list[tuple[str, bytes, str]]:
-    """The same article as a single body, a one-item JSON array and one NDJSON line."""
-    return [
-        ("/articles", article_json, JSON),
-        ("/articles/batch", b"[" + article_json + b"]", JSON),
-        ("/articles/batch", article_json, NDJSON),
-    ]
-
-
-def _nested(depth: int) -> str:
-    return "[" * depth + "]" * depth
-
-
-ODD = {
-    "deep nesting in a field": json.dumps({**ARTICLE}).replace('["Ana Roe"]', _nested(5000)).encode(),
-    "lone surrogate in the title": b'{"title": "Harbour \\ud800", "body": "b"}',
-    "5,000-digit number as published_at": b'{"title": "t", "body": "b", "published_at": ' + b"9" * 5000 + b"}",
-    "huge exponent": b'{"title": "t", "body": "b", "published_at": 1e999999}',
-    "NaN": b'{"title": "t", "body": "b", "published_at": NaN}',
-    "Infinity": b'{"title": "t", "body": "b", "published_at": -Infinity}',
-    "UTF-8 BOM": "\ufeff".encode() + json.dumps(ARTICLE).encode(),
-    "UTF-16 with BOM": json.dumps(ARTICLE).encode("utf-16"),
-    "Latin-1 bytes": '{"title": "Caf\xe9", "body": "b"}'.encode("latin-1"),
-    "duplicate keys": b'{"title": "one", "title": "two", "body": "b"}',
-    "trailing garbage": json.dumps(ARTICLE).encode() + b" }{ ",
-    "empty body": b"",
-    "whitespace only": b" \n\t ",
-    "NUL in the title": b'{"title": "Harbour\\u0000 plan", "body": "b\\u0007ody"}',
-    "a bare string": b'"just a string"',
-    "null": b"null",
-    "invalid UTF-8": b'{"title": "\xff\xfe", "body": "b"}',
-}
-
-
 @pytest.mark.parametrize("name", sorted(ODD))
 @pytest.mark.parametrize("form", [0, 1, 2], ids=["single", "json-array", "ndjson"])
 def test_odd_json_gets_a_4xx_or_is_accepted_never_a_5xx(name: str, form: int) -> None:
-    path, content, content_type = _forms(ODD[name])[form]
+    path, content, content_type = body_forms(ODD[name])[form]
     post(path, content, content_type)
 
 
@@ -140,7 +106,7 @@ def test_control_characters_are_removed_from_what_is_published() -> None:
 
 def test_nesting_depth_ignores_brackets_inside_strings() -> None:
     assert nesting_depth('{"a": ["[[[[", {"b": "}}"}]}') == 3
-    assert nesting_depth(_nested(MAX_DEPTH + 1)) == MAX_DEPTH + 1
+    assert nesting_depth(nested(MAX_DEPTH + 1)) == MAX_DEPTH + 1
 
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -166,7 +132,7 @@ JSON_VALUES = st.recursive(
 @given(field=st.sampled_from(FIELDS), value=JSON_VALUES, form=st.integers(0, 2))
 def test_any_json_value_in_any_field_never_gets_a_5xx(field: str, value: Any, form: int) -> None:
     article_json = json.dumps({**ARTICLE, field: value}).encode()
-    post(*_forms(article_json)[form])
+    post(*body_forms(article_json)[form])
 
 
 @PROPERTY
@@ -176,5 +142,5 @@ def test_any_json_value_in_any_field_never_gets_a_5xx(field: str, value: Any, fo
 )
 def test_any_unicode_including_surrogates_and_controls_never_gets_a_5xx(field: str, text: str) -> None:
     value: Any = [text] if field == "authors" else text
-    for form in _forms(json.dumps({**ARTICLE, field: value}).encode()):
+    for form in body_forms(json.dumps({**ARTICLE, field: value}).encode()):
         post(*form)
