@@ -28,6 +28,9 @@ KILL_GRACE_S = 10.0
 _POLL_S = 0.2
 # Popen objects of services started by this interpreter: kept so they are reaped, not left as zombies.
 _children: dict[int, subprocess.Popen[bytes]] = {}
+# The run-dir tag each of those children was started with: a child of ours is known by its Popen, not by
+# reading /proc while it may still be starting (its environment there can lag its start).
+_child_tags: dict[int, str] = {}
 
 
 def read_pid(pid_path: Path) -> int | None:
@@ -56,6 +59,7 @@ def is_alive(pid: int, proc: Path = PROC) -> bool:
     child = _children.get(pid)
     if child is not None and child.poll() is not None:
         _children.pop(pid, None)
+        _child_tags.pop(pid, None)
         return False
     try:
         stat = (proc / str(pid) / "stat").read_text(encoding="utf-8", errors="replace")
@@ -68,6 +72,9 @@ def is_alive(pid: int, proc: Path = PROC) -> bool:
 
 def is_ours(pid: int, dirs: ServiceDirs, proc: Path = PROC) -> bool:
     """True if ``pid`` is a live process started by us for this service and run dir."""
+    child = _children.get(pid)
+    if child is not None and proc == PROC:
+        return child.poll() is None and _child_tags.get(pid) == dirs.tag
     cmdline = _read(proc, pid, "cmdline")
     if not cmdline:  # gone, a zombie or a kernel thread
         return False
@@ -128,6 +135,7 @@ def start_detached(command: Sequence[str], *, dirs: ServiceDirs, env: Mapping[st
         except OSError as exc:
             raise InfraError(f"cannot start {dirs.name} ({command[0]}): {exc}") from exc
     _children[process.pid] = process
+    _child_tags[process.pid] = dirs.tag
     write_pid(dirs.pid_path, process.pid)
     logger.info("started %s as pid %s (log %s)", dirs.name, process.pid, dirs.log_path)
     return process.pid
@@ -188,6 +196,7 @@ def _reap(pids: set[int]) -> None:
     """Collect the exit status of our own children so that no zombie is left behind."""
     for pid in pids:
         child = _children.pop(pid, None)
+        _child_tags.pop(pid, None)
         if child is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=KILL_GRACE_S)
