@@ -82,21 +82,18 @@ def _has_name_modifier(head_words: list[str]) -> bool:
 
 def _body_of(ctx: Context, start: int, end: int, head: str, head_words: list[str]) -> Speaker | None:
     """A spokesperson of a named body, or a group of one ("party officials" -> the named party)."""
-    if head.startswith("spokes"):
+    is_group = speaker_nouns().get(head) == SpeakerType.GROUP
+    if head.startswith("spokes") or is_group:
+        # "a Pellingham Trust spokeswoman", "Kremlin officials": the body named in the phrase.
         orgs = [m for m in ctx.narrator_mentions(start, end) if m.type == EntityType.ORG]
         if orgs:
             return Speaker(orgs[0].name, SpeakerType.ORG)
-    if speaker_nouns().get(head) == SpeakerType.GROUP:
-        # "Kremlin officials", "experts at the Pellingham Trust": the body named in the phrase.
-        orgs = [m for m in ctx.narrator_mentions(start, end) if m.type == EntityType.ORG]
-        if orgs:
-            return Speaker(orgs[0].name, SpeakerType.ORG)
-    if speaker_nouns().get(head) == SpeakerType.GROUP and len(head_words) >= 2:
+    if is_group and len(head_words) >= 2:
         kind = head_words[-2].lower()
         if head_words[-2].islower() and speaker_nouns().get(kind) == SpeakerType.ORG:
             named = [m for m in ctx.index.mentions if m.type == EntityType.ORG and kind in m.name.lower().split()]
             before = [m for m in named if m.start < start]
-            if before or named:
+            if named:
                 return Speaker((before[-1] if before else named[0]).name, SpeakerType.ORG)
     return None
 
