@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from enrich_service.dead_letters import DeadLetter, Incoming
 from enrich_service.faust_config import ENRICHED_MAX_BYTES, faust_options
 from enrich_service.processor import BatchProcessor
 from enrich_service.settings import EnrichSettings
+from newsflow.kafka import TOPIC_CONFIGS
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,12 @@ def incoming(event: EventT) -> Incoming:
     message = event.message
     value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
     key = message.key if isinstance(message.key, bytes | None) else bytes(message.key)
-    return Incoming(value=value, key=key, topic=message.topic, partition=message.partition, offset=message.offset)
+    raw_headers = message.headers or ()
+    pairs = raw_headers.items() if isinstance(raw_headers, Mapping) else raw_headers
+    headers = tuple((str(k), bytes(v or b"")) for k, v in pairs)
+    return Incoming(
+        value=value, key=key, topic=message.topic, partition=message.partition, offset=message.offset, headers=headers
+    )
 
 
 def withhold_acks(events: Sequence[EventT]) -> None:
@@ -152,6 +158,7 @@ def create_app(settings: EnrichSettings, processor_factory: Any) -> EnrichApp:
         value_serializer="raw",
         partitions=settings.topics.partitions,
         replicas=settings.topics.replication_factor,
+        config=TOPIC_CONFIGS["dlq"],
     )
     processor, send_dead = processor_factory(app, enriched, dlq)
 

@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaError
 from enrich_service.app import EnrichApp, create_app
 from enrich_service.backoff import Backoff
 from enrich_service.dead_letters import DeadLetter
+from enrich_service.dlq import DeadLetterBook, DeadLetterWriter
 from enrich_service.duplicates import DuplicateResolver, ElasticsearchRegistry
 from enrich_service.enricher import Enricher
 from enrich_service.indexer import Indexer
@@ -35,7 +36,7 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     indexer = Indexer(es, settings.index_alias, backoff)
     resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
 
-    def processor_factory(app: faust.App, enriched: faust.TopicT, dlq: faust.TopicT) -> tuple[BatchProcessor, Any]:
+    def processor_factory(app: EnrichApp, enriched: faust.TopicT, dlq: faust.TopicT) -> tuple[BatchProcessor, Any]:
         async def produce(
             topic: faust.TopicT, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
         ) -> None:
@@ -52,10 +53,15 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
         async def send_enriched(articles: list[EnrichedArticle]) -> None:
             await produce(enriched, [(a.id.encode(), a.model_dump_json().encode(), []) for a in articles])
 
+        async def produce_dead(records: list[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> None:
+            await produce(dlq, [(k, v, h) for k, v, h in records])
+
+        book = DeadLetterBook(settings.kafka, settings.topics.dlq)
+        writer = DeadLetterWriter(book, produce_dead, settings.topics.dlq)
+        app.closers.append(book.close)
+
         async def send_dead(letters: list[DeadLetter]) -> None:
-            await produce(dlq, [(d.incoming.key, d.incoming.value, d.headers()) for d in letters])
-            for d in letters:
-                logger.warning("dead-lettered %s to %s: %s", d.incoming.where(), dlq.get_topic_name(), d.error)
+            await writer.write(letters)
 
         processor = BatchProcessor(
             enrich=enricher.enrich_batch,

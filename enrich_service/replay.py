@@ -34,6 +34,7 @@ from elasticsearch import AsyncElasticsearch
 
 from enrich_service.backoff import Backoff
 from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.dlq import DEAD_LETTER_MAX_BYTES, DeadLetterBook, DeadLetterWriter
 from enrich_service.duplicates import DuplicateResolver, ElasticsearchRegistry
 from enrich_service.enricher import Enricher
 from enrich_service.indexer import Indexer
@@ -91,6 +92,7 @@ class ReplayResult:
     swapped: bool = False
     previous: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+    dead_again: int = 0  # of ``dead``: records that already had a letter (updated, not added)
 
 
 OnProgress = Callable[[Progress], None]
@@ -188,7 +190,7 @@ class RawReader:
     async def read(self, max_records: int) -> list[Incoming]:
         batches = await self._consumer.getmany(timeout_ms=200, max_records=max_records)
         return [
-            Incoming(r.value or b"", r.key, r.topic, r.partition, r.offset)
+            Incoming(r.value or b"", r.key, r.topic, r.partition, r.offset, list(r.headers))
             for tp in sorted(batches, key=lambda t: t.partition)
             for r in batches[tp]
         ]
@@ -276,6 +278,7 @@ class _Wiring:
     enricher: Enricher
     resolver: DuplicateResolver
     backoff: Backoff
+    writer: DeadLetterWriter
 
 
 def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_alias: bool) -> BatchProcessor:
@@ -285,18 +288,7 @@ def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_al
         return None  # the enriched topic already had these articles once
 
     async def send_dead(letters: list[DeadLetter]) -> None:
-        for letter in letters:
-            headers = [*letter.headers(), ("newsflow.replay", target.encode())]
-            await wiring.producer.send_and_wait(
-                settings.topics.dlq, value=letter.incoming.value, key=letter.incoming.key, headers=headers
-            )
-            logger.warning(
-                "replay into %s dead-lettered %s to %s: %s",
-                target,
-                letter.incoming.where(),
-                settings.topics.dlq,
-                letter.error,
-            )
+        await wiring.writer.write(letters, who=f"replay into {target}")
 
     return BatchProcessor(
         enrich=wiring.enricher.enrich_batch,
@@ -459,22 +451,35 @@ async def run_replay(
     nlp = load_nlp(settings.model)
     enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=settings.batch_size)
     es = make_client(settings.es)
-    producer = AIOKafkaProducer(**client_options(settings.kafka), enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        **client_options(settings.kafka), enable_idempotence=True, max_request_size=DEAD_LETTER_MAX_BYTES
+    )
+    book = DeadLetterBook(settings.kafka, settings.topics.dlq)
+
+    async def produce_dead(records: list[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> None:
+        for key, value, headers in records:
+            await producer.send_and_wait(settings.topics.dlq, value=value, key=key, headers=headers)
+
+    writer = DeadLetterWriter(book, produce_dead, settings.topics.dlq)
     try:
         await producer.start()
         backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
         resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
-        replayer = Replayer(settings, _Wiring(es, producer, enricher, resolver, backoff), on_progress)
+        replayer = Replayer(settings, _Wiring(es, producer, enricher, resolver, backoff, writer), on_progress)
         if mode == "auto":
             chosen, versions = await replayer.default_mode()
             if on_mode is not None:
                 on_mode(chosen, versions)
             mode = chosen
         if mode == "rollback":
-            return await replayer.rollback()
-        if mode == "in-place":
-            return await replayer.in_place(since)
-        return await replayer.new_index(confirm)
+            result = await replayer.rollback()
+        elif mode == "in-place":
+            result = await replayer.in_place(since)
+        else:
+            result = await replayer.new_index(confirm)
+        result.dead_again = writer.repeated
+        return result
     finally:
+        await book.close()
         await producer.stop()
         await es.close()

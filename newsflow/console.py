@@ -65,11 +65,13 @@ def print_search(result: dict[str, Any]) -> None:
             print(f"{name}: " + ", ".join(f"{b['value']} ({_facet_count(b)})" for b in buckets))
 
 
-def print_dead_letters(records: list[Any], topic: str) -> None:
-    print(f"{len(records)} dead letters in {topic}")
-    for r in records:
+def print_dead_letters(letters: list[Any], topic: str) -> None:
+    """One line per poisoned source record, however often it failed (``attempts``)."""
+    print(f"{len(letters)} dead letters in {topic} (one per poisoned record)")
+    for r in letters:
         key = r.key.decode("utf-8", "replace") if r.key else "-"
-        print(f"  [{r.partition}]@{r.offset} key {key}: stage {r.stage}, from {r.source}: {r.error[:200]}")
+        tries = "1 attempt" if r.attempts == 1 else f"{r.attempts} attempts"
+        print(f"  {r.letter_id} key {key}: stage {r.stage}, {tries}, last {r.failed_at[:19]}: {r.error[:200]}")
 
 
 def print_quotes(result: dict[str, Any]) -> None:
@@ -123,6 +125,9 @@ def print_replay_result(result: Any) -> None:
         f"{result.mode}: read {result.consumed} records, indexed {result.indexed}, dead-lettered {result.dead}"
         f" into {result.target} in {_duration(result.elapsed_s)}"
     )
+    again = getattr(result, "dead_again", 0)
+    if again:
+        print(f"{again} of them already had a dead letter: its attempt count was raised, no copy added")
     if result.swapped:
         print(f"alias {result.alias} now on {result.target} (was on {', '.join(result.previous) or 'nothing'})")
         if result.mode == "new-index":
@@ -184,5 +189,5 @@ def print_status(status: Status) -> None:
     if status.dlq_size is None or dlq is None:
         print("dead letters: unknown (Kafka not reachable)")
     else:
-        hint = " — `newsflow dlq list` shows why" if status.dlq_size else ""
-        print(f"dead letters: {status.dlq_size} in {dlq.name}{hint}")
+        hint = " — `newsflow dlq list` shows each poisoned record once, with why" if status.dlq_size else ""
+        print(f"dead letters: {status.dlq_size} records in {dlq.name}{hint}")

@@ -33,8 +33,18 @@ def client_options(settings: KafkaSettings) -> dict[str, Any]:
     return options
 
 
-#: Per-topic configs: the enriched record carries body and clean body, so it may be twice the raw one.
-TOPIC_CONFIGS = {"enriched": {"max.message.bytes": str(16 * 1024 * 1024)}}
+#: Per-topic configs: the enriched record carries body and clean body, so it may be twice the raw one;
+#: dead letters are keyed by their source record and compacted, so a record failing again replaces its
+#: letter instead of adding one (a topic created before this keeps its policy; see the README).
+TOPIC_CONFIGS = {
+    "enriched": {"max.message.bytes": str(16 * 1024 * 1024)},
+    "dlq": {"cleanup.policy": "compact", "max.message.bytes": str(16 * 1024 * 1024)},
+}
+
+
+def _configs(topics: TopicSettings, name: str) -> dict[str, str]:
+    role = {topics.enriched: "enriched", topics.dlq: "dlq"}.get(name)
+    return TOPIC_CONFIGS.get(role, {}) if role else {}
 
 
 async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: list[str] | None = None) -> list[str]:
@@ -56,7 +66,7 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
                     n,
                     topics.partitions,
                     topics.replication_factor,
-                    topic_configs=TOPIC_CONFIGS["enriched"] if n == topics.enriched else {},
+                    topic_configs=_configs(topics, n),
                 )
                 for n in missing
             ],

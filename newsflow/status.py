@@ -176,7 +176,7 @@ def partition_lags(
 def group_role(group: str, worker_group: str) -> str:
     if group == worker_group:
         return "worker"
-    if group == DLQ_REPLAY_GROUP:
+    if group == DLQ_REPLAY_GROUP or group.startswith(f"{DLQ_REPLAY_GROUP}."):
         return "dlq replay"
     if group.startswith((f"{worker_group}-replay-", f"{worker_group}-rollback-")):
         return "replay"
