@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,7 +42,14 @@ class EnrichSettings(BaseSettings):
     web_port: int = 6066
     web_host: str = "127.0.0.1"
     data_dir: str = ".run/enrich-data"
+    #: Readiness file (JSON: pid, create time, app id, time, partitions), written by the worker once it is
+    #: ready and removed when it stops (``enrich_service.readiness``); default ``<data_dir>/ready.json``.
+    ready_file: Path | None = None
     log_level: str = "info"
+
+    @property
+    def readiness_path(self) -> Path:
+        return self.ready_file or Path(self.data_dir) / "ready.json"
 
     @property
     def dedup_index(self) -> str:

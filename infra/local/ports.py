@@ -1,14 +1,16 @@
-"""Is a TCP port free on localhost, and if not, who holds it (best effort, from /proc)."""
+"""Is a TCP port free on localhost, and if not, who holds it (best effort, through psutil)."""
 
 from __future__ import annotations
 
 import errno
-import os
+import logging
 import socket
-from pathlib import Path
 
-PROC = Path("/proc")
-_LISTEN = "0A"
+import psutil
+
+logger = logging.getLogger(__name__)
+
+_MAX_COMMAND = 160
 
 
 def port_in_use(port: int) -> bool:
@@ -31,40 +33,31 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def _listening_inodes(port: int, proc: Path) -> set[str]:
-    inodes = set()
-    for table in ("tcp", "tcp6"):
-        try:
-            rows = (proc / "net" / table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 9 and fields[3] == _LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    return inodes
+def listening_pids(port: int) -> set[int | None]:
+    """The pids of the processes with a TCP socket listening on ``port`` (None: a listener whose process
+    cannot be seen, e.g. another user's when we are not root). Empty when nothing listens."""
+    try:
+        connections = psutil.net_connections(kind="tcp")
+    except psutil.Error as exc:
+        logger.debug("cannot list TCP sockets: %s", exc)
+        return set()
+    return {
+        connection.pid
+        for connection in connections
+        if connection.status == psutil.CONN_LISTEN and connection.laddr and connection.laddr.port == port
+    }
 
 
-def port_owner(port: int, proc: Path = PROC) -> str | None:
+def port_owner(port: int) -> str | None:
     """``"pid 123 (java -Xmx512m ...)"`` for the process listening on ``port``, None if unknown."""
-    inodes = _listening_inodes(port, proc)
-    if not inodes:
-        return None
-    targets = {f"socket:[{inode}]" for inode in inodes}
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in sorted(pid for pid in listening_pids(port) if pid is not None):
         try:
-            links = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
-            if not links & targets:
-                continue
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
+            command = " ".join(psutil.Process(pid).cmdline())
+        except psutil.Error:
             continue
-        command = " ".join(arg.decode(errors="replace") for arg in argv if arg)
-        if len(command) > 160:
-            command = command[:157] + "..."
-        return f"pid {entry.name} ({command})"
+        if len(command) > _MAX_COMMAND:
+            command = command[: _MAX_COMMAND - 3] + "..."
+        return f"pid {pid} ({command})"
     return None
 
 
