@@ -18,6 +18,7 @@ from enrich_service.enricher import Enricher
 from enrich_service.indexer import Indexer
 from enrich_service.nlp import load_nlp, model_label
 from enrich_service.processor import BatchProcessor
+from enrich_service.readiness import announce_readiness
 from enrich_service.settings import EnrichSettings
 from newsflow.elastic import make_client
 from schemas.articles import EnrichedArticle
@@ -76,6 +77,7 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     logger.info("enrich worker %s: model %s, index alias %s", settings.app_id, settings.model, settings.index_alias)
     app = create_app(settings, processor_factory)
     app.closers.append(es.close)
+    announce_readiness(app, settings.readiness_path)
     return app
 
 
