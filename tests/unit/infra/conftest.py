@@ -1,4 +1,4 @@
-"""Unit tests of infra/local: no network, no processes, files only under tmp_path."""
+"""Unit tests of infra/local: no network, only short-lived child processes of our own, files only under tmp_path."""
 
 from __future__ import annotations
 
