@@ -7,7 +7,6 @@ with the reason. Each test module gets its own topics, index alias and consumer 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,17 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from tests.integration.pipeline import Pipeline
+from tests.integration.waiting import wait_until
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Ports of the test stack: beside, not on top of, a demo stack on the default ports.
-TEST_PORTS = {"kafka_port": 19092, "kafka_controller_port": 19093, "es_port": 19200, "es_transport_port": 19300}
+TEST_PORTS: dict[str, Any] = {
+    "kafka_port": 19092,
+    "kafka_controller_port": 19093,
+    "es_port": 19200,
+    "es_transport_port": 19300,
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -82,26 +87,36 @@ def api(pipeline: Pipeline) -> Iterator[httpx.Client]:
 def wait_for_document(
     api: httpx.Client, article_id: str, pipeline: Pipeline, timeout_s: float = 120.0
 ) -> dict[str, Any]:
-    """Poll ``GET /articles/{id}`` until the enriched document is there."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        response = api.get(f"/articles/{article_id}")
-        if response.status_code == 200:
-            doc: dict[str, Any] = response.json()
-            return doc
-        time.sleep(0.25)
-    raise AssertionError(
-        f"article {article_id} not searchable after {timeout_s}s\n--- enrich log:\n{pipeline.log_tail('enrich')}"
+    """Poll ``GET /articles/{id}`` until the enriched document is there; fails with the enrich log."""
+    response = wait_until(
+        f"article {article_id} to be enriched and indexed (GET /articles/{article_id} answering 200)",
+        lambda: api.get(f"/articles/{article_id}"),
+        lambda r: r.status_code == 200,
+        timeout_s=timeout_s,
+        show=lambda r: f"{r.status_code} {r.text[:200]}",
+        context=lambda: f"--- enrich log:\n{pipeline.log_tail('enrich')}",
     )
+    doc: dict[str, Any] = response.json()
+    return doc
 
 
 def wait_for_search(
     api: httpx.Client, params: dict[str, Any], article_id: str, timeout_s: float = 10.0
 ) -> dict[str, Any]:
-    """Poll ``GET /search`` until ``article_id`` is among the hits (search sees a document after a refresh)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        found: dict[str, Any] = api.get("/search", params=params).json()
-        if article_id in [h["id"] for h in found["hits"]] or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+    """Poll ``GET /search`` until ``article_id`` is among the hits (search sees a document after a refresh);
+    fails saying which hits were seen."""
+
+    def search() -> dict[str, Any]:
+        response = api.get("/search", params=params)
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    return wait_until(
+        f"article {article_id} among the hits of GET /search {params}",
+        search,
+        lambda found: article_id in [h["id"] for h in found["hits"]],
+        timeout_s=timeout_s,
+        interval_s=0.2,
+        show=lambda found: f"total {found['total']}, hits {[h['id'] for h in found['hits']]}",
+    )

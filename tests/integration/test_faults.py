@@ -15,6 +15,7 @@ from elasticsearch import Elasticsearch
 
 from tests.integration.articles import bulk_article
 from tests.integration.pipeline import Pipeline
+from tests.integration.waiting import wait_until
 
 ARTICLES = 2000
 KILLS = 5
@@ -31,12 +32,17 @@ def indexed_ids(es: Elasticsearch, pipeline: Pipeline, tag: str) -> list[str]:
 
 
 def wait_until_indexed(es: Elasticsearch, pipeline: Pipeline, tag: str, expected: int, timeout_s: float) -> list[str]:
-    deadline = time.monotonic() + timeout_s
-    ids = indexed_ids(es, pipeline, tag)
-    while len(set(ids)) < expected and time.monotonic() < deadline:
-        time.sleep(1)
-        ids = indexed_ids(es, pipeline, tag)
-    return ids
+    """Until at least ``expected`` distinct articles of ``tag`` are indexed; returns every hit (doubles kept, for
+    the caller to count). Fails with how many were there and the enrich log."""
+    return wait_until(
+        f"{expected} distinct articles {tag}-* indexed in {pipeline.alias}",
+        lambda: indexed_ids(es, pipeline, tag),
+        lambda ids: len(set(ids)) >= expected,
+        timeout_s=timeout_s,
+        interval_s=1,
+        show=lambda ids: f"{len(set(ids))} distinct ({len(ids)} hits)",
+        context=lambda: f"--- enrich log:\n{pipeline.log_tail('enrich')}",
+    )
 
 
 def test_sigkill_the_worker_five_times_loses_nothing_and_doubles_nothing(
@@ -48,12 +54,12 @@ def test_sigkill_the_worker_five_times_loses_nothing_and_doubles_nothing(
 
     for kill in range(KILLS):
         # Let the worker make progress, then kill it mid-stream and start a new one.
-        before = len(indexed_ids(es, pipeline, tag))
-        deadline = time.monotonic() + 60
-        while len(indexed_ids(es, pipeline, tag)) < before + 50 and time.monotonic() < deadline:
-            time.sleep(0.5)
+        before = len(set(indexed_ids(es, pipeline, tag)))
+        wait_until_indexed(es, pipeline, tag, min(before + 50, len(accepted)), timeout_s=60)
         pipeline.stop("enrich", sig=signal.SIGKILL)
-        print(f"kill {kill + 1}: {len(indexed_ids(es, pipeline, tag))} indexed when killed")
+        at_kill = len(set(indexed_ids(es, pipeline, tag)))
+        print(f"kill {kill + 1}: {at_kill} indexed when killed")
+        assert at_kill < len(accepted), f"kill {kill + 1} came after all {len(accepted)} were indexed: not mid-stream"
         pipeline.start("enrich")
 
     ids = wait_until_indexed(es, pipeline, tag, len(accepted), timeout_s=300)
@@ -84,10 +90,10 @@ def test_two_workers_one_killed_mid_stream_the_other_takes_over(
     tag = "pair" + uuid.uuid4().hex[:6]
     pipeline.start("enrich", instance="enrich-2")
     accepted = post_all(api, tag, 1000)
-    deadline = time.monotonic() + 90
-    while len(indexed_ids(es, pipeline, tag)) < 150 and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_until_indexed(es, pipeline, tag, 150, timeout_s=90)
     pipeline.stop("enrich-2", sig=signal.SIGKILL)
+    at_kill = len(set(indexed_ids(es, pipeline, tag)))
+    assert at_kill < len(accepted), f"enrich-2 was killed after all {len(accepted)} were indexed: not mid-stream"
     ids = wait_until_indexed(es, pipeline, tag, len(accepted), timeout_s=240)
     lost, duplicated = report(accepted, ids)
     assert not lost and duplicated == 0
@@ -107,7 +113,7 @@ def test_elasticsearch_down_for_30_s_mid_stream_loses_nothing(
     stop(es_dirs(infra), timeout_s=60)
     outage_started = time.monotonic()
     second = {r for r in post_all(api, tag + "b", 300)}  # ingest does not need Elasticsearch
-    time.sleep(max(0.0, 30 - (time.monotonic() - outage_started)))
+    time.sleep(max(0.0, 30 - (time.monotonic() - outage_started)))  # the outage itself lasts 30 s
     assert pipeline.processes["enrich"].poll() is None, "the worker must wait, not die"
     up(infra)
     ids = wait_until_indexed(es, pipeline, tag, len(first), timeout_s=180)
@@ -138,9 +144,14 @@ def test_kafka_broker_restarted_while_posting_every_202_is_searchable(
     assert {status for status, _ in statuses} == {503}, "during the outage: 503, never 500 or a hang"
     assert all(seconds < 10 for _, seconds in statuses)
     up(infra)
-    deadline = time.monotonic() + 60
-    while api.get("/readyz").status_code != 200 and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_until(
+        "ingest to be ready again after the broker restart (GET /readyz answering 200)",
+        lambda: api.get("/readyz"),
+        lambda r: r.status_code == 200,
+        timeout_s=60,
+        interval_s=0.5,
+        show=lambda r: f"{r.status_code} {r.text[:200]}",
+    )
     after = post_all(api, tag + "b", 200)
     ids = wait_until_indexed(es, pipeline, tag, len(accepted), timeout_s=150)
     ids += wait_until_indexed(es, pipeline, tag + "b", len(after), timeout_s=150)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import uuid
+from collections.abc import Callable
 
 import httpx
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from elasticsearch import Elasticsearch
 
+from enrich_service.dead_letters import Letter
+from enrich_service.dlq import list_dead_letters, replay_dead_letters
+from newsflow.config import KafkaSettings, TopicSettings
 from tests.integration.conftest import wait_for_document, wait_for_search
 from tests.integration.pipeline import Pipeline
+from tests.integration.waiting import wait_until, wait_until_async
 
 
 def fictional_article(tag: str, **extra: object) -> dict[str, object]:
@@ -49,26 +55,61 @@ def test_posted_article_becomes_searchable_with_entities_and_quotes(api: httpx.C
     assert doc["dedup"]["content_hash"] and doc["enrichment"]["version"]
 
     found = wait_for_search(api, {"q": f"cargo capacity {tag}", "person": "Lena Okafor"}, accepted["id"])
-    assert {"value": "Lena Okafor", "count": 1} in found["facets"]["people"] or any(
-        b["value"] == "Lena Okafor" for b in found["facets"]["people"]
-    )
+    # Every hit names her (the person filter), so her facet counts exactly the hits.
+    counts = {b["value"]: b["count"] for b in found["facets"]["people"]}
+    assert counts.get("Lena Okafor") == found["total"] >= 1, (counts, found["total"])
+    # This article alone (its tag is in no other): her facet counts 1.
+    alone = wait_for_search(api, {"q": tag, "person": "Lena Okafor"}, accepted["id"])
+    assert alone["total"] == 1 and [h["id"] for h in alone["hits"]] == [accepted["id"]], alone["hits"]
+    assert {"value": "Lena Okafor", "count": 1} in alone["facets"]["people"], alone["facets"]["people"]
 
 
 def test_quotes_are_found_by_part_of_the_speaker_s_name_and_their_words(api: httpx.Client, pipeline: Pipeline) -> None:
     tag = uuid.uuid4().hex[:8]
     accepted = api.post("/articles", json=fictional_article(tag)).json()
     wait_for_document(api, accepted["id"], pipeline)
-    deadline = time.monotonic() + 10
-    rows: list[dict[str, object]] = []
-    while not rows and time.monotonic() < deadline:
+
+    def quotes_of_this_article() -> list[dict[str, object]]:
         found = api.get("/quotes", params={"speaker": "Okafor", "q": "important decision"}).json()
-        rows = [r for r in found["quotes"] if r["article_id"] == accepted["id"]]
-        time.sleep(0.2)
-    assert rows and rows[0]["speaker"] == "Lena Okafor" and "most important decision" in str(rows[0]["text"])
+        return [r for r in found["quotes"] if r["article_id"] == accepted["id"]]
+
+    rows = wait_until(
+        f"a quote of article {accepted['id']} in GET /quotes?speaker=Okafor&q=important decision",
+        quotes_of_this_article,
+        bool,
+        timeout_s=10,
+        interval_s=0.2,
+    )
+    assert rows[0]["speaker"] == "Lena Okafor" and "most important decision" in str(rows[0]["text"])
     assert rows[0]["source"] == "The Harbour Gazette (fictional)"
 
 
-def test_posting_the_same_article_twice_gives_one_document(
+async def committed_offset(pipeline: Pipeline, partition: int) -> int | None:
+    """The worker group's committed offset on one partition of the raw topic (None: nothing committed)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.kafka_bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(f"newsflow-enrich-{pipeline.suffix}")
+    finally:
+        await admin.close()
+    committed = offsets.get(TopicPartition(pipeline.raw_topic, partition))
+    return committed.offset if committed is not None and committed.offset >= 0 else None
+
+
+async def wait_until_consumed(pipeline: Pipeline, partition: int, offset: int, timeout_s: float = 60.0) -> None:
+    """Until the worker committed past ``offset`` on ``partition``: it acked that record, so it is indexed
+    (or dead-lettered)."""
+    await wait_until_async(
+        f"the worker to commit past offset {offset} of {pipeline.raw_topic}[{partition}]",
+        lambda: committed_offset(pipeline, partition),
+        lambda committed: committed is not None and committed > offset,
+        timeout_s=timeout_s,
+        interval_s=0.5,
+        show=lambda committed: f"committed offset {committed}",
+    )
+
+
+async def test_posting_the_same_article_twice_gives_one_document(
     api: httpx.Client, pipeline: Pipeline, es: Elasticsearch
 ) -> None:
     tag = uuid.uuid4().hex[:8]
@@ -76,10 +117,11 @@ def test_posting_the_same_article_twice_gives_one_document(
     second = api.post("/articles", json=fictional_article(tag)).json()
     assert first["id"] == second["id"]
     assert second["offset"] != first["offset"] or second["partition"] != first["partition"]
-
-    wait_for_document(api, first["id"], pipeline)
-    # Let the second delivery land too, then count.
     third = api.post("/articles", json={**fictional_article(tag), "id": "client-" + tag}).json()
+
+    # Both deliveries of the article and the third, same text under its own id, are processed; then count.
+    for accepted in (first, second, third):
+        await wait_until_consumed(pipeline, accepted["partition"], accepted["offset"])
     wait_for_document(api, third["id"], pipeline)
     es.indices.refresh(index=pipeline.alias)
     hits = es.search(index=pipeline.alias, query={"match": {"clean_body": tag}}, size=10)["hits"]
@@ -154,11 +196,27 @@ def test_a_near_copy_posted_right_after_its_original_is_linked(api: httpx.Client
     assert 0.5 <= doc["dedup"]["similarity"] < 1
 
 
+def dlq_settings(pipeline: Pipeline) -> tuple[KafkaSettings, TopicSettings]:
+    topics = TopicSettings(raw=pipeline.raw_topic, enriched=pipeline.enriched_topic, dlq=pipeline.dlq_topic)
+    return KafkaSettings(bootstrap_servers=pipeline.kafka_bootstrap), topics
+
+
+async def wait_for_letters(pipeline: Pipeline, what: str, done: Callable[[list[Letter]], bool]) -> list[Letter]:
+    """``newsflow dlq list`` (every letter, folded by letter id) until ``done``; fails showing the letters."""
+    kafka, topics = dlq_settings(pipeline)
+    return await wait_until_async(
+        what,
+        lambda: list_dead_letters(kafka, topics, limit=None),
+        done,
+        timeout_s=60,
+        interval_s=0.5,
+        show=lambda letters: str([(x.letter_id, x.key, x.stage, x.attempts) for x in letters]),
+    )
+
+
 async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_on(
     api: httpx.Client, pipeline: Pipeline
 ) -> None:
-    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
     worker = pipeline.processes["enrich"]
     # Longer than spaCy's max_length (1,000,000 characters): the model refuses it.
     choking = json.dumps(
@@ -175,37 +233,23 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
     after = api.post("/articles", json=fictional_article(uuid.uuid4().hex[:8])).json()
     wait_for_document(api, after["id"], pipeline)
 
-    consumer = AIOKafkaConsumer(
-        pipeline.dlq_topic, bootstrap_servers=pipeline.kafka_bootstrap, auto_offset_reset="earliest"
+    poison = {b"poison-1", b"poison-2", b"poison-3"}
+    letters = await wait_for_letters(
+        pipeline, f"the three poison records on {pipeline.dlq_topic}", lambda found: poison <= {x.key for x in found}
     )
-    await consumer.start()
-    records = []
-    try:
-        for _ in range(20):
-            batches = await consumer.getmany(timeout_ms=500)
-            records += [r for rs in batches.values() for r in rs]
-            if {b"poison-1", b"poison-2", b"poison-3"} <= {r.key for r in records}:
-                break
-    finally:
-        await consumer.stop()
-    reasons = {r.key: dict(r.headers) for r in records}
-    assert reasons[b"poison-1"]["newsflow.stage"] == b"decode"
-    assert reasons[b"poison-2"]["newsflow.stage"] == b"validate"
-    assert reasons[b"poison-2"]["newsflow.source.topic"] == pipeline.raw_topic.encode()
-    assert b"title" in reasons[b"poison-2"]["newsflow.error"]
-    assert reasons[b"poison-3"]["newsflow.stage"] == b"nlp"
-    assert reasons[b"poison-3"]["newsflow.article_id"] == b"poison-3"
+    reasons = {x.key: x for x in letters if x.key in poison}
+    assert reasons[b"poison-1"].stage == "decode"
+    assert reasons[b"poison-2"].stage == "validate"
+    assert reasons[b"poison-2"].headers["newsflow.source.topic"] == pipeline.raw_topic
+    assert "title" in reasons[b"poison-2"].error
+    assert reasons[b"poison-3"].stage == "nlp"
+    assert reasons[b"poison-3"].headers["newsflow.article_id"] == "poison-3"
+    assert all(x.attempts == 1 for x in reasons.values()), letters
     assert worker.poll() is None and pipeline.processes["enrich"] is worker  # no crash, no restart loop
 
 
 async def test_dead_letters_can_be_listed_and_replayed_once(api: httpx.Client, pipeline: Pipeline) -> None:
-    from aiokafka import AIOKafkaProducer
-
-    from enrich_service.dlq import list_dead_letters, replay_dead_letters
-    from newsflow.config import KafkaSettings, TopicSettings
-
-    kafka = KafkaSettings(bootstrap_servers=pipeline.kafka_bootstrap)
-    topics = TopicSettings(raw=pipeline.raw_topic, enriched=pipeline.enriched_topic, dlq=pipeline.dlq_topic)
+    kafka, topics = dlq_settings(pipeline)
     producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap)
     await producer.start()
     try:
@@ -213,27 +257,25 @@ async def test_dead_letters_can_be_listed_and_replayed_once(api: httpx.Client, p
     finally:
         await producer.stop()
 
-    async def letters_for(key: bytes) -> list[object]:
-        for _ in range(60):
-            found = [r for r in await list_dead_letters(kafka, topics, limit=1000) if r.key == key]
-            if found:
-                return found
-            time.sleep(0.5)
-        return []
+    letters = await wait_for_letters(
+        pipeline, "the dead letter of key replay-me", lambda found: b"replay-me" in {x.key for x in found}
+    )
+    (letter,) = [x for x in letters if x.key == b"replay-me"]
+    assert letter.stage == "decode" and letter.source.startswith(pipeline.raw_topic) and letter.attempts == 1
 
-    (letter,) = await letters_for(b"replay-me")
-    assert letter.stage == "decode" and letter.source.startswith(pipeline.raw_topic)  # type: ignore[attr-defined]
+    before = {x.letter_id: x.attempts for x in letters if x.stage == "decode"}
+    assert await replay_dead_letters(kafka, topics, stage="decode") == len(before) >= 1
 
-    async def decode_letters() -> int:
-        return len([r for r in await list_dead_letters(kafka, topics, limit=10_000) if r.stage == "decode"])
+    def decode_attempts(found: list[Letter]) -> dict[str, int]:
+        return {x.letter_id: x.attempts for x in found if x.stage == "decode"}
 
-    before = await decode_letters()
-    replayed = await replay_dead_letters(kafka, topics, stage="decode")
-    assert replayed == before >= 1
-    for _ in range(60):  # still broken: the worker dead-letters each again, with its reason
-        if await decode_letters() == 2 * before:
-            break
-        time.sleep(0.5)
-    assert await decode_letters() == 2 * before
-    # Each dead letter is replayed once: the next replay sends only the new ones.
-    assert await replay_dead_letters(kafka, topics, stage="decode") == before
+    # Still broken: the worker dead-letters each again, as the same letter with one more attempt, no copy.
+    raised = {letter_id: attempts + 1 for letter_id, attempts in before.items()}
+    letters = await wait_for_letters(
+        pipeline,
+        f"each replayed decode letter once, with one more attempt: {raised}",
+        lambda found: all(decode_attempts(found).get(i, 0) >= n for i, n in raised.items()),
+    )
+    assert decode_attempts(letters) == raised
+    # Each letter is replayed once per failure: the next replay sends the updated letters, once each.
+    assert await replay_dead_letters(kafka, topics, stage="decode") == len(before)

@@ -4,7 +4,6 @@ Kafka and Elasticsearch: facet counts, filters, collapse to one hit per story, q
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from elasticsearch import Elasticsearch
 
 from newsflow.posting import read_articles
 from tests.integration.pipeline import Pipeline
+from tests.integration.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo" / "articles"
@@ -35,12 +35,21 @@ def corpus(pipeline: Pipeline, es: Elasticsearch) -> dict[str, dict[str, Any]]:
         response = client.post("/articles/batch", json=articles)
     assert response.status_code == 200 and response.json()["accepted"] == len(articles), response.text
     ids = [r["id"] for r in response.json()["results"]]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def count() -> int:
+        if not es.indices.exists(index=pipeline.alias):
+            return 0  # the worker creates it with its first batch
         es.indices.refresh(index=pipeline.alias)
-        if es.count(index=pipeline.alias)["count"] == len(ids):
-            break
-        time.sleep(0.5)
+        return int(es.count(index=pipeline.alias)["count"])
+
+    wait_until(
+        f"the {len(ids)} demo articles indexed in {pipeline.alias}",
+        count,
+        lambda n: n >= len(ids),
+        timeout_s=120,
+        interval_s=0.5,
+        context=lambda: f"--- enrich log:\n{pipeline.log_tail('enrich')}",
+    )
     docs = {h["_id"]: h["_source"] for h in es.search(index=pipeline.alias, size=100)["hits"]["hits"]}
     assert set(docs) == set(ids), pipeline.log_tail("enrich")
     return {"files": dict(zip(sorted(p.name for p in DEMO.glob("*.json")), ids, strict=True)), "docs": docs}

@@ -13,18 +13,36 @@ from enrich_service.dead_letters import DeadLetter, Incoming
 from enrich_service.processor import BatchReport
 from enrich_service.settings import EnrichSettings
 
+#: How long a test waits for something the code under test should do at once; reached only on a failure.
+WAIT_S = 10.0
+
 
 class RecordingProcessor:
     def __init__(self, fail_times: int = 0) -> None:
         self.batches: list[list[Incoming]] = []
         self.fail_times = fail_times
+        self.received = asyncio.Event()
 
     async def process(self, batch: list[Incoming]) -> BatchReport:
         if self.fail_times:
             self.fail_times -= 1
             raise RuntimeError("a bug")
         self.batches.append(list(batch))
+        self.received.set()
         return BatchReport(len(batch), len(batch), 0)
+
+    async def wait_for_records(self, count: int) -> None:
+        """Until ``count`` records have reached ``process``; fails saying what arrived."""
+        try:
+            async with asyncio.timeout(WAIT_S):
+                while sum(len(b) for b in self.batches) < count:
+                    self.received.clear()
+                    await self.received.wait()
+        except TimeoutError:
+            seen = [i.value for b in self.batches for i in b]
+            raise AssertionError(
+                f"{count} records did not reach the processor within {WAIT_S:g}s; got {seen}"
+            ) from None
 
 
 async def test_records_reach_the_processor_through_the_agent(tmp_path: Path) -> None:
@@ -38,10 +56,7 @@ async def test_records_reach_the_processor_through_the_agent(tmp_path: Path) -> 
     async with agent.test_context() as agent_ctx:
         await agent_ctx.put(b'{"id": "a"}')
         await agent_ctx.put(b"not json")
-        for _ in range(100):
-            if sum(len(b) for b in processor.batches) == 2:
-                break
-            await asyncio.sleep(0.02)
+        await processor.wait_for_records(2)
     values = [i.value for b in processor.batches for i in b]
     assert values == [b'{"id": "a"}', b"not json"]
 
@@ -53,6 +68,7 @@ class FakeMessage:
         self.topic = "articles.raw"
         self.partition = 0
         self.offset = offset
+        self.headers: list[tuple[str, bytes]] | None = None  # as on a faust Message
         self.acked = False
 
 
@@ -82,14 +98,18 @@ async def test_a_failure_that_passes_is_retried(monkeypatch: pytest.MonkeyPatch)
 
 
 async def test_stopping_mid_batch_withholds_the_acks_when_the_batch_cannot_finish() -> None:
+    started = asyncio.Event()
+
     class Stuck:
         async def process(self, batch: list[Incoming]) -> BatchReport:
+            started.set()
             await asyncio.Event().wait()
             raise AssertionError
 
     events: list[Any] = [FakeEvent(1), FakeEvent(2)]
     task = asyncio.ensure_future(process_guarded(Stuck(), events, _never, grace_s=0.05))  # type: ignore[arg-type]
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(started.wait(), WAIT_S)  # the batch is in flight: now the worker stops
+    assert not any(e.message.acked for e in events)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

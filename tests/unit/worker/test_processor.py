@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from enrich_service.dead_letters import DeadLetter, Incoming
 from enrich_service.indexer import Rejected
@@ -107,35 +111,51 @@ async def test_the_same_article_twice_in_a_batch_is_processed_once_latest_wins()
     assert [a.clean_body for a in sinks.indexed] == ["Second."]
 
 
-def test_chunks_overlap_the_next_chunk_s_nlp_with_this_chunk_s_io_in_received_order() -> None:
-    import asyncio
-    import threading
-    import time
-    from datetime import timedelta
+#: How long a gated fake waits for the test before it gives up; reached only when the behaviour is broken.
+GATE_S = 10.0
 
+
+async def wait_in_thread(gate: threading.Event, what: str) -> None:
+    """Await a ``threading.Event`` set from an enrichment thread; fail saying ``what`` never happened."""
+    if not await asyncio.to_thread(gate.wait, GATE_S):
+        raise AssertionError(f"waited {GATE_S:g}s for {what}")
+
+
+async def test_chunks_overlap_the_next_chunk_s_nlp_with_this_chunk_s_io_in_received_order() -> None:
     events: list[str] = []
     lock = threading.Lock()
+    second_nlp_started = threading.Event()
+    second_nlp_may_end = threading.Event()
 
-    def slow_enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
+    def gated_enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
+        ids = ",".join(a.id for a in articles)
         with lock:
-            events.append("nlp start " + ",".join(a.id for a in articles))
-        time.sleep(0.2)
+            events.append("nlp start " + ids)
+        if ids == "c":  # the second chunk: held until the first chunk is indexed
+            second_nlp_started.set()
+            if not second_nlp_may_end.wait(GATE_S):
+                raise AssertionError(f"chunk c's NLP was not released within {GATE_S:g}s; events: {events}")
         with lock:
-            events.append("nlp end " + ",".join(a.id for a in articles))
+            events.append("nlp end " + ids)
         return fake_enrich(articles, now)
 
     sinks = Sinks()
 
     async def index(articles: list[EnrichedArticle]) -> list[Rejected]:
+        ids = ",".join(a.id for a in articles)
         with lock:
-            events.append("index " + ",".join(a.id for a in articles))
-        await asyncio.sleep(0.1)
+            events.append("index " + ids)
+        if ids == "a,b":
+            # Chunk 2's NLP must start while chunk 1 is being indexed: without the overlap this fails.
+            await wait_in_thread(second_nlp_started, f"chunk c's NLP to start while a,b were indexed; events: {events}")
         with lock:
-            events.append("indexed " + ",".join(a.id for a in articles))
+            events.append("indexed " + ids)
+        if ids == "a,b":
+            second_nlp_may_end.set()
         return await Sinks.index(sinks, articles)
 
     processor = BatchProcessor(
-        enrich=slow_enrich,
+        enrich=gated_enrich,
         resolve=sinks.resolve,
         index=index,
         send_enriched=sinks.send_enriched,
@@ -149,27 +169,28 @@ def test_chunks_overlap_the_next_chunk_s_nlp_with_this_chunk_s_io_in_received_or
         record(1, raw("a")),
         record(2, {**raw("b"), "received_at": (NOW + timedelta(seconds=1)).isoformat()}),
     ]
-    report = asyncio.run(processor.process(batch))
+    report = await processor.process(batch)
     assert report.indexed == 3 and [a.id for a in sinks.indexed] == ["a", "b", "c"]
-    # Chunk 2's NLP started before chunk 1 was indexed: the two overlapped.
-    assert events.index("nlp start c") < events.index("indexed a,b") < events.index("nlp end c")
+    # Chunk 2's NLP started before chunk 1 was indexed and ended after it: the two overlapped.
+    assert events.index("nlp start c") < events.index("indexed a,b") < events.index("nlp end c"), events
 
 
-def test_a_failing_chunk_waits_for_the_next_chunk_s_nlp_before_raising() -> None:
-    import asyncio
-
-    import pytest
-
+async def test_a_failing_chunk_waits_for_the_next_chunk_s_nlp_before_raising() -> None:
     done: list[str] = []
+    second_nlp_may_end = threading.Event()
 
     def enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedArticle | Failure]:
         result = fake_enrich(articles, now)
+        if [a.id for a in articles] == ["b"] and not second_nlp_may_end.wait(GATE_S):
+            raise AssertionError(f"chunk b's NLP was not released within {GATE_S:g}s")
         done.extend(a.id for a in articles)
         return result
 
     sinks = Sinks()
+    index_failed = asyncio.Event()
 
     async def broken_index(articles: list[EnrichedArticle]) -> list[Rejected]:
+        index_failed.set()
         raise RuntimeError("a bug")
 
     processor = BatchProcessor(
@@ -180,6 +201,12 @@ def test_a_failing_chunk_waits_for_the_next_chunk_s_nlp_before_raising() -> None
         send_dead=sinks.send_dead,
         chunk_size=1,
     )
-    with pytest.raises(RuntimeError):
-        asyncio.run(processor.process([record(0, raw("a")), record(1, raw("b"))]))
+    task = asyncio.ensure_future(processor.process([record(0, raw("a")), record(1, raw("b"))]))
+    await asyncio.wait_for(index_failed.wait(), GATE_S)
+    # The failure has run through process() by now (this wakes up after the step that raised it):
+    # it must be waiting for chunk b's thread, which is held.
+    assert not task.done(), "process() raised while chunk b's NLP was still running"
+    second_nlp_may_end.set()
+    with pytest.raises(RuntimeError, match="a bug"):
+        await asyncio.wait_for(task, GATE_S)
     assert done == ["a", "b"]  # the thread finished; nothing left running behind the retry
