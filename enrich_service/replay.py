@@ -343,7 +343,9 @@ class Replayer:
         group = f"{self._settings.app_id}-replay-{self.alias}-inplace-{stamp}"
         replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
         try:
-            await replay.catch_up()
+            # The live worker writes what arrives meanwhile through the alias: close to the end is enough
+            # (under a steady stream the lag is never exactly 0, and waiting for it never ends).
+            await replay.catch_up(close_enough=self._settings.batch_size)
         finally:
             await replay.close()
         return ReplayResult(
@@ -378,7 +380,8 @@ class Replayer:
         replay = await self._run(target, group, ensure_alias=False, since=None, resume=True)
         result = ReplayResult("new-index", target, self.alias)
         try:
-            await replay.catch_up()
+            # Close to the live end is enough: after the swap it reads on to the end offsets (draining).
+            await replay.catch_up(close_enough=self._settings.batch_size)
             refresh = index_definition()["settings"].get("refresh_interval", "1s")
             await es.indices.put_settings(index=target, settings={"refresh_interval": refresh})
             await es.indices.refresh(index=target)
@@ -391,7 +394,7 @@ class Replayer:
             if not await confirm(question):
                 logger.info("alias %s left on %s; %s kept, a later replay goes on with it", self.alias, current, target)
             else:
-                await replay.catch_up("catching up")
+                await replay.catch_up("catching up", close_enough=self._settings.batch_size)
                 result.previous = await point_alias(es, self.alias, target)
                 await set_replay_state(es, target, "swapped")
                 result.swapped = True
@@ -424,7 +427,9 @@ class Replayer:
         group = f"{self._settings.app_id}-rollback-{previous_index}-{created_ms}"
         replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
         try:
-            await replay.catch_up("filling")
+            # The alias is back on the older index, where the live worker writes from now on: reading to
+            # the end offsets as of the move covers everything in between.
+            await replay.run_to(await replay.ends(), "filling")
         finally:
             await replay.close()
         result.consumed, result.indexed, result.dead = replay.consumed, replay.indexed, replay.dead
