@@ -33,6 +33,7 @@ COPY pyproject.toml README.md* ./
 # The packages of [tool.setuptools.packages.find] in pyproject.toml (tests/unit/test_compose.py
 # checks that the two lists agree).
 COPY schemas ./schemas
+COPY adapters ./adapters
 COPY ingest_service ./ingest_service
 COPY enrich_service ./enrich_service
 COPY infra ./infra

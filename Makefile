@@ -49,6 +49,7 @@ check: lint typecheck
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -62,7 +63,7 @@ schemas: install
 
 EVAL_FLAGS ?=
 eval: install
-	$(BIN)/python -m enrich_service.evaluation $(EVAL_FLAGS)
+	$(BIN)/python -m evaluation $(EVAL_FLAGS)
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_FLAGS)

@@ -13,18 +13,18 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
+from adapters.limits import RAW_RECORD_MAX_BYTES
 from benchmarks.corpus import Article
 from benchmarks.loadgen import run_load
 from benchmarks.services import BenchStack, cpu_by_component, cpu_share
 from enrich_service.dead_letters import DeadLetter
 from enrich_service.domain.cleaning import clean_body
-from enrich_service.duplicates import DuplicateResolver, MemoryRegistry
-from enrich_service.enricher import Enricher
-from enrich_service.indexer import Rejected
-from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp, model_label
+from enrich_service.duplicates import MemoryRegistry
+from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp
 from enrich_service.offline import records
-from enrich_service.processor import BatchProcessor
-from schemas.articles import ArticleIn, EnrichedArticle
+from enrich_service.pipeline import Sinks, build_enricher, build_pipeline, index_nothing, send_nothing
+from enrich_service.settings import EnrichSettings
+from schemas.articles import ArticleIn
 
 
 def percentiles(values: Sequence[float]) -> dict[str, float | None]:
@@ -68,14 +68,9 @@ def model_limit(articles: Sequence[Article], *, model: str, batch_size: int, rou
 
 def enrichment_only(articles: Sequence[Article], *, model: str, batch_size: int, rounds: int) -> dict[str, Any]:
     """The ``newsflow enrich`` path: raw records -> decode -> clean, NLP, quotes, dedup keys -> resolve."""
-    nlp = load_nlp(model)
-    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=batch_size)
-
-    async def nothing(_: list[EnrichedArticle]) -> None:
-        return None
-
-    async def no_index(_: list[EnrichedArticle]) -> list[Rejected]:
-        return []
+    # The pipeline every enrichment process runs, in one go per batch (no NLP/I-O overlap: nothing to overlap).
+    settings = EnrichSettings(model=model, batch_size=batch_size, nlp_chunk_size=0)
+    enricher = build_enricher(settings)
 
     failed: list[DeadLetter] = []
 
@@ -83,13 +78,8 @@ def enrichment_only(articles: Sequence[Article], *, model: str, batch_size: int,
         failed.extend(letters)
 
     async def run() -> float:
-        processor = BatchProcessor(
-            enrich=enricher.enrich_batch,
-            resolve=DuplicateResolver(MemoryRegistry()).resolve,
-            index=no_index,
-            send_enriched=nothing,
-            send_dead=dead,
-        )
+        sinks = Sinks(registry=MemoryRegistry(), index=index_nothing, send_enriched=send_nothing, send_dead=dead)
+        processor = build_pipeline(settings, sinks, enricher)
         batch, problems = records([(a.id, a.as_json()) for a in articles], datetime.now(UTC))
         assert not problems, problems
         began = time.perf_counter()
@@ -244,7 +234,7 @@ async def bare_producer(bootstrap: str, topic: str, articles: Sequence[Article],
     raws = [ArticleIn.model_validate(a.as_json()).to_raw(now) for a in articles]
     records = [(r.id.encode(), r.model_dump_json().encode()) for r in raws]
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5, max_request_size=4 * 1024 * 1024
+        bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5, max_request_size=RAW_RECORD_MAX_BYTES
     )
     await producer.start()
     try:

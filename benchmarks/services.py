@@ -1,20 +1,23 @@
-"""The pipeline's services for one benchmark run: real processes on the benchmark's own infra and names."""
+"""The pipeline's services for one benchmark run: real processes on the benchmark's own infra and names,
+started, awaited (ingest's ``/readyz``, each worker's readiness file) and stopped by ``newsflow.launcher``."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import httpx
-
+from adapters.settings import TopicSettings
 from infra.local import InfraSettings
 from infra.local.layout import ServiceDirs
-from infra.local.processes import running_pid, start_detached, stop
+from infra.local.processes import running_pid
+from newsflow import launcher
+from newsflow.launcher import Launch, ServiceName, ServiceValues, without_newsflow
+
+INGEST_READY_S = 120.0
+WORKERS_READY_S = 180.0
+STOP_S = 30.0
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -36,7 +39,7 @@ class BenchStack:
     partitions: int = 6
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     ingest_port: int = 18700
-    started: list[ServiceDirs] = field(default_factory=list)
+    started: list[Launch] = field(default_factory=list)
 
     @property
     def alias(self) -> str:
@@ -50,83 +53,50 @@ class BenchStack:
     def api(self) -> str:
         return f"http://127.0.0.1:{self.ingest_port}"
 
-    def env(self, service: str, n: int = 0) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-        values = {
-            "KAFKA__BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
-            "ES__URL": self.infra.es_url,
-            "TOPICS__RAW": self.raw_topic,
-            "TOPICS__ENRICHED": f"bench{self.suffix}.articles.enriched",
-            "TOPICS__DLQ": f"bench{self.suffix}.articles.dlq",
-            "TOPICS__PARTITIONS": str(self.partitions),
-            "INDEX_ALIAS": self.alias,
-        }
+    def values(self, service: ServiceName, n: int = 0) -> ServiceValues:
+        """What ``service`` (worker ``n``) runs with: this run's infra, topics and alias; no web server."""
+        topics = TopicSettings(
+            raw=self.raw_topic,
+            enriched=f"bench{self.suffix}.articles.enriched",
+            dlq=f"bench{self.suffix}.articles.dlq",
+            partitions=self.partitions,
+        )
+        shared = ServiceValues(
+            kafka_bootstrap=self.infra.kafka_bootstrap, es_url=self.infra.es_url, topics=topics, index_alias=self.alias
+        )
         if service == "ingest":
-            values |= {"PORT": str(self.ingest_port), "HOST": "127.0.0.1"}
-        else:
-            values |= {
-                "APP_ID": f"bench{self.suffix}-enrich",
-                "WEB_ENABLED": "false",
-                "DATA_DIR": str(self.infra.run_dir / f"enrich{n}" / "data"),
-            }
-        prefix = f"NEWSFLOW_{service.upper()}_"
-        env.update({prefix + k: v for k, v in values.items()})
-        return env
+            return replace(shared, host="127.0.0.1", port=self.ingest_port)
+        data_dir = self.infra.run_dir / f"enrich{n}" / "data"
+        return replace(shared, app_id=f"bench{self.suffix}-enrich", web_enabled=False, data_dir=data_dir)
 
-    def _dirs(self, name: str) -> ServiceDirs:
-        return ServiceDirs(name=name, root=self.infra.run_dir / name)
+    def _launch(self, service: ServiceName, name: str, n: int = 0) -> Launch:
+        dirs = ServiceDirs(name=name, root=self.infra.run_dir / name)
+        return Launch.of(service, dirs, self.values(service, n), base=without_newsflow(os.environ))
+
+    def _start(self, launches: list[Launch], timeout_s: float) -> None:
+        for launch in launches:
+            launcher.start(launch)
+            self.started.append(launch)
+        launcher.wait_ready(launches, timeout_s)
 
     def start_ingest(self) -> None:
-        dirs = self._dirs("ingest")
-        self._start(dirs, "ingest", self.env("ingest"))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.api}/readyz", timeout=2).status_code == 200:
-                    return
-            self._alive(dirs)
-            time.sleep(0.3)
-        raise RuntimeError(f"ingest not ready; log {dirs.log_path}")
+        self._start([self._launch("ingest", "ingest")], INGEST_READY_S)
 
     def start_workers(self, count: int) -> None:
-        names = [f"enrich{n}" for n in range(count)]
-        for n, name in enumerate(names):
-            self._start(self._dirs(name), "enrich", self.env("enrich", n))
-        deadline = time.monotonic() + 180
-        pending = set(names)
-        while pending and time.monotonic() < deadline:
-            for name in list(pending):
-                dirs = self._dirs(name)
-                self._alive(dirs)
-                if "[^Worker]: Ready" in dirs.log_path.read_text(errors="replace"):
-                    pending.discard(name)
-            time.sleep(0.3)
-        if pending:
-            raise RuntimeError(f"workers not ready: {sorted(pending)}")
-
-    def _start(self, dirs: ServiceDirs, service: str, env: dict[str, str]) -> None:
-        dirs.root.mkdir(parents=True, exist_ok=True)
-        dirs.log_path.write_bytes(b"")
-        start_detached([sys.executable, "-m", "newsflow", "serve", service], dirs=dirs, env=env, cwd=Path.cwd())
-        self.started.append(dirs)
-
-    def _alive(self, dirs: ServiceDirs) -> None:
-        if running_pid(dirs) is None:
-            tail = "\n".join(dirs.log_path.read_text(errors="replace").splitlines()[-20:])
-            raise RuntimeError(f"{dirs.name} exited; log {dirs.log_path}:\n{tail}")
+        self._start([self._launch("enrich", f"enrich{n}", n) for n in range(count)], WORKERS_READY_S)
 
     def peak_rss(self, name: str) -> float | None:
-        pid = running_pid(self._dirs(name))
+        pid = next((running_pid(s.dirs) for s in self.started if s.name == name), None)
         return peak_rss_mb(pid) if pid else None
 
     def stop(self, name: str) -> None:
-        dirs = self._dirs(name)
-        stop(dirs, timeout_s=30)
-        self.started = [d for d in self.started if d.name != name]
+        for launch in [s for s in self.started if s.name == name]:
+            launcher.stop(launch, timeout_s=STOP_S)
+        self.started = [s for s in self.started if s.name != name]
 
     def stop_all(self) -> None:
-        for dirs in reversed(self.started):
-            stop(dirs, timeout_s=30)
+        for launch in reversed(self.started):
+            launcher.stop(launch, timeout_s=STOP_S)
         self.started.clear()
 
 
@@ -154,10 +124,10 @@ def cpu_by_component(infra: InfraSettings, stack: BenchStack) -> dict[str, float
         name = "kafka" if kafka in cmd else "elasticsearch" if es in cmd else None
         if name:
             out[name] = out.get(name, 0.0) + _cpu_seconds(int(pid))
-    for dirs in stack.started:
-        service_pid = running_pid(dirs)
+    for launch in stack.started:
+        service_pid = running_pid(launch.dirs)
         if service_pid is not None:
-            out[dirs.name] = _cpu_seconds(service_pid)
+            out[launch.name] = _cpu_seconds(service_pid)
     return out
 
 

@@ -1,7 +1,7 @@
 """The enrich worker's Faust app: a thin consumer around ``BatchProcessor``.
 
-``newsflow serve enrich`` builds it through ``bootstrap``; ``faust -A enrich_service.app worker`` works
-too: the module attribute ``app`` is built on first access (PEP 562), not at import time.
+``create_app`` declares the app and its three topics; ``add_enrich_agent`` attaches the agent that
+feeds consumed batches to a processor. ``bootstrap`` (the worker's composition root) calls both.
 
 Faust acks a message when an agent raises, and ``take_events`` acks the batch it yielded when the
 loop moves on or is closed. So the agent never lets an exception out, and on shutdown it lets the
@@ -19,17 +19,21 @@ from typing import Any
 import faust
 from faust.types import EventT
 
+from adapters.kafka import TOPIC_CONFIGS
+from adapters.retry import RetryPolicy
 from enrich_service.dead_letters import DeadLetter, Incoming
-from enrich_service.faust_config import ENRICHED_MAX_BYTES, faust_options
+from enrich_service.faust_config import faust_options
 from enrich_service.processor import BatchProcessor
 from enrich_service.settings import EnrichSettings
-from newsflow.kafka import TOPIC_CONFIGS
 
 logger = logging.getLogger(__name__)
 
 #: After this many failed attempts at a batch (a bug, not an outage: outages are retried inside the
 #: adapters), its records are dead-lettered with stage "process" so that the stream moves on.
 MAX_BATCH_ATTEMPTS = 3
+#: A batch attempt may fail with anything (nothing may escape the agent: Faust would ack and drop);
+#: a cancellation is no ``Exception`` and is never retried.
+ANY_FAILURE: tuple[type[Exception], ...] = (Exception,)
 
 
 def incoming(event: EventT) -> Incoming:
@@ -59,31 +63,40 @@ async def process_guarded(
     events: Sequence[EventT],
     send_dead: Callable[[list[DeadLetter]], Awaitable[None]],
     grace_s: float,
+    policy: RetryPolicy,
 ) -> None:
     """Settle one batch: every record indexed or dead-lettered. Never raises but for cancellation.
 
-    Whatever way this is left without the batch settled (the worker stopping, a cancellation while
-    retrying), the batch's acks are withheld so that it is consumed again after a restart.
+    A failed batch is tried again with ``policy``'s backoff, ``MAX_BATCH_ATTEMPTS`` times in all, then
+    dead-lettered. Whatever way this is left without the batch settled (the worker stopping, a
+    cancellation while retrying), the batch's acks are withheld so that it is consumed again after a
+    restart.
     """
     batch = [incoming(e) for e in events]
     where = f"{batch[0].where()}..{batch[-1].where()}" if batch else "(empty)"
     settled = False
+
+    async def attempt() -> None:
+        nonlocal settled
+        task = asyncio.ensure_future(processor.process(batch))
+        try:
+            report = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            logger.info("stopping: letting batch %s finish (up to %ss)", where, grace_s)
+            settled = await _finish_within(task, grace_s)
+            raise
+        logger.debug("batch %s: %s", where, report)
+
     try:
-        for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
-            task = asyncio.ensure_future(processor.process(batch))
-            try:
-                report = await asyncio.shield(task)
-                logger.debug("batch %s: %s", where, report)
-                settled = True
-                return
-            except asyncio.CancelledError:
-                logger.info("stopping: letting batch %s finish (up to %ss)", where, grace_s)
-                settled = await _finish_within(task, grace_s)
-                raise
-            except Exception:  # nothing may escape the agent: Faust would ack and drop
-                logger.exception("batch %s failed (attempt %s of %s)", where, attempt, MAX_BATCH_ATTEMPTS)
-                await asyncio.sleep(min(2**attempt, 10))
-        await _dead_letter_until_done(send_dead, batch, where)
+        try:
+            await policy.call(
+                attempt, what=f"batch {where}", transient=ANY_FAILURE, attempts=MAX_BATCH_ATTEMPTS, unexpected=True
+            )
+            settled = True
+            return
+        except Exception:  # nothing may escape the agent: Faust would ack and drop
+            logger.exception("batch %s failed (attempt %s of %s)", where, MAX_BATCH_ATTEMPTS, MAX_BATCH_ATTEMPTS)
+        await _dead_letter_until_done(send_dead, batch, where, policy)
         settled = True
     finally:
         if not settled:
@@ -103,23 +116,23 @@ async def _finish_within(task: asyncio.Future[Any], grace_s: float) -> bool:
 
 
 async def _dead_letter_until_done(
-    send_dead: Callable[[list[DeadLetter]], Awaitable[None]], batch: list[Incoming], where: str
+    send_dead: Callable[[list[DeadLetter]], Awaitable[None]], batch: list[Incoming], where: str, policy: RetryPolicy
 ) -> None:
     dead = [DeadLetter(i, "process", "batch failed repeatedly; see the worker log") for i in batch]
-    while True:
-        try:
-            await send_dead(dead)
-            logger.error("batch %s dead-lettered after %s failed attempts", where, MAX_BATCH_ATTEMPTS)
-            return
-        except Exception:  # keep trying: the records have no other home
-            logger.exception("could not dead-letter batch %s; retrying", where)
-            await asyncio.sleep(5)
+    # Retried without end, whatever the failure: the records have no other home.
+    await policy.call(
+        lambda: send_dead(dead), what=f"dead-lettering batch {where}", transient=ANY_FAILURE, unexpected=True
+    )
+    logger.error("batch %s dead-lettered after %s failed attempts", where, MAX_BATCH_ATTEMPTS)
 
 
 class EnrichApp(faust.App):
-    """A Faust app that closes its adapters once its agents have stopped (mode's ``on_shutdown``)."""
+    """A Faust app with its topics, that closes its adapters once its agents have stopped."""
 
     closers: list[Callable[[], Awaitable[None]]]
+    raw: faust.TopicT
+    enriched: faust.TopicT
+    dlq: faust.TopicT
 
     async def on_shutdown(self) -> None:
         await super().on_shutdown()
@@ -127,64 +140,48 @@ class EnrichApp(faust.App):
             await close()
 
 
-def create_app(settings: EnrichSettings, processor_factory: Any) -> EnrichApp:
-    """A Faust app consuming the raw topic in batches.
-
-    ``processor_factory(app, enriched_topic, dlq_topic) -> (BatchProcessor, send_dead)`` is called
-    once when the app is built; ``bootstrap`` provides it.
-    """
+def create_app(settings: EnrichSettings) -> EnrichApp:
+    """A Faust app with the raw, enriched and dead-letter topics declared; no agent yet."""
     options = faust_options(settings)
     Path(options["datadir"]).mkdir(parents=True, exist_ok=True)  # Faust does not create parents
     app = EnrichApp(settings.app_id, **options)
     app.closers = []
-    raw = app.topic(
-        settings.topics.raw,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.topics.partitions,
-        replicas=settings.topics.replication_factor,
-    )
-    enriched = app.topic(
-        settings.topics.enriched,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.topics.partitions,
-        replicas=settings.topics.replication_factor,
-        config={"max.message.bytes": str(ENRICHED_MAX_BYTES)},
-    )
-    dlq = app.topic(
-        settings.topics.dlq,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.topics.partitions,
-        replicas=settings.topics.replication_factor,
-        config=TOPIC_CONFIGS["dlq"],
-    )
-    processor, send_dead = processor_factory(app, enriched, dlq)
+
+    def topic(name: str, config: dict[str, str] | None = None) -> faust.TopicT:
+        return app.topic(
+            name,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.topics.partitions,
+            replicas=settings.topics.replication_factor,
+            config=config,
+        )
+
+    app.raw = topic(settings.topics.raw)
+    app.enriched = topic(settings.topics.enriched, TOPIC_CONFIGS["enriched"])
+    app.dlq = topic(settings.topics.dlq, TOPIC_CONFIGS["dlq"])
 
     @app.task
     async def declare_output_topics() -> None:
         # Faust does not declare topics that are only produced to; declaring the raw one early
         # also spares a "not found in cluster metadata" on a fresh cluster.
-        for topic in (raw, enriched, dlq):
-            await topic.declare()
-
-    @app.agent(raw, name="enrich")
-    async def enrich(stream: faust.StreamT[bytes]) -> None:
-        # take_events (faust-streaming) is missing from StreamT; the concrete Stream has it.
-        batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
-        async for events in batches:
-            await process_guarded(processor, events, send_dead, settings.shutdown_grace_s)
+        for declared in (app.raw, app.enriched, app.dlq):
+            await declared.declare()
 
     return app
 
 
-def __getattr__(name: str) -> Any:
-    """``faust -A enrich_service.app``: build the app from the environment on first access."""
-    if name == "app":
-        from enrich_service.bootstrap import build_app
+def add_enrich_agent(
+    app: EnrichApp,
+    settings: EnrichSettings,
+    processor: BatchProcessor,
+    send_dead: Callable[[list[DeadLetter]], Awaitable[None]],
+) -> None:
+    """Consume the raw topic in batches of ``settings.batch_size``, each settled by ``process_guarded``."""
 
-        built = build_app(EnrichSettings())
-        globals()["app"] = built
-        return built
-    raise AttributeError(name)
+    @app.agent(app.raw, name="enrich")
+    async def enrich(stream: faust.StreamT[bytes]) -> None:
+        # take_events (faust-streaming) is missing from StreamT; the concrete Stream has it.
+        batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
+        async for events in batches:
+            await process_guarded(processor, events, send_dead, settings.shutdown_grace_s, settings.retry_policy)

@@ -14,6 +14,9 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from adapters.kafka import DLQ_REPLAY_GROUP, client_options, topic_partitions
+from adapters.limits import OUTPUT_RECORD_MAX_BYTES
+from adapters.settings import KafkaSettings, TopicSettings
 from enrich_service.dead_letters import (
     ORIGIN_HEADER,
     DeadLetter,
@@ -23,8 +26,6 @@ from enrich_service.dead_letters import (
     identify,
     next_attempt,
 )
-from newsflow.config import KafkaSettings, TopicSettings
-from newsflow.kafka import DLQ_REPLAY_GROUP, client_options, topic_partitions
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,6 @@ logger = logging.getLogger(__name__)
 REPLAY_GROUP = DLQ_REPLAY_GROUP
 #: How long a writer spends catching up with the topic before it writes with what it knows.
 CATCH_UP_S = 10.0
-
-#: A dead letter holds the raw record's bytes: as large as the largest raw record the ingest accepts.
-DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024
 
 Produce = Callable[[list[tuple[bytes, bytes, list[tuple[str, bytes]]]]], Awaitable[None]]
 
@@ -197,7 +195,7 @@ async def replay_dead_letters(kafka: KafkaSettings, topics: TopicSettings, stage
     group = REPLAY_GROUP if stage is None else f"{REPLAY_GROUP}.{stage}"
     consumer = await _assigned(kafka, topics.dlq, group_id=group)
     options = client_options(kafka)
-    producer = AIOKafkaProducer(**options, enable_idempotence=True, max_request_size=DEAD_LETTER_MAX_BYTES)
+    producer = AIOKafkaProducer(**options, enable_idempotence=True, max_request_size=OUTPUT_RECORD_MAX_BYTES)
     await producer.start()
     sent = 0
     try:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from elasticsearch import AsyncElasticsearch
 
-from enrich_service.backoff import Backoff
+from adapters.retry import ES_UNREACHABLE, RetryPolicy
 from enrich_service.domain.dedup import DedupCandidate, resolve_duplicate, with_decision
 from schemas.articles import EnrichedArticle
 
@@ -154,10 +154,10 @@ REGISTRY_MAPPING: dict[str, Any] = {
 class ElasticsearchRegistry:
     """The registry as an Elasticsearch index (``<alias>-dedup``): real-time gets, ``create`` claims."""
 
-    def __init__(self, es: AsyncElasticsearch, index: str, backoff: Backoff) -> None:
+    def __init__(self, es: AsyncElasticsearch, index: str, policy: RetryPolicy) -> None:
         self._es = es
         self._index = index
-        self._backoff = backoff
+        self._policy = policy
         self._ready = False
 
     async def _prepare(self) -> None:
@@ -168,9 +168,9 @@ class ElasticsearchRegistry:
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:
         if not self._ready:
-            await self._backoff.retrying(self._prepare, what=f"creating {self._index}")
+            await self._policy.call(self._prepare, what=f"creating {self._index}", transient=ES_UNREACHABLE)
             self._ready = True
-        return await self._backoff.retrying(call, what=f"{what} in {self._index}")
+        return await self._policy.call(call, what=f"{what} in {self._index}", transient=ES_UNREACHABLE)
 
     async def lookup(self, keys: Iterable[str]) -> dict[str, Claim]:
         ids = sorted(set(keys))

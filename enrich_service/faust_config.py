@@ -8,10 +8,8 @@ from typing import Any
 import faust
 from aiokafka.helpers import create_ssl_context
 
+from adapters.limits import OUTPUT_RECORD_MAX_BYTES
 from enrich_service.settings import EnrichSettings
-
-#: The enriched record carries body and clean body: it may be twice the raw one.
-ENRICHED_MAX_BYTES = 16 * 1024 * 1024
 
 
 def broker_url(bootstrap_servers: str) -> str:
@@ -32,7 +30,7 @@ def faust_options(settings: EnrichSettings) -> dict[str, Any]:
         "topic_partitions": settings.topics.partitions,
         "topic_replication_factor": settings.topics.replication_factor,
         "producer_acks": -1,
-        "producer_max_request_size": ENRICHED_MAX_BYTES,
+        "producer_max_request_size": OUTPUT_RECORD_MAX_BYTES,
         "broker_commit_interval": 1.0,
         "broker_session_timeout": settings.session_timeout_s,
         "broker_heartbeat_interval": settings.heartbeat_interval_s,

@@ -1,7 +1,7 @@
 """``newsflow enrich PATH...``: the worker's enrichment without Kafka or Elasticsearch.
 
-The same ``BatchProcessor``, ``Enricher`` and ``DuplicateResolver`` the worker runs, with an
-in-memory duplicate registry (dedup across the files given, in order) and stdout as the sink.
+The worker's pipeline (``build_pipeline``), with an in-memory duplicate registry (dedup across the
+files given, in order), stdout for enriched articles and stderr for what failed.
 """
 
 from __future__ import annotations
@@ -9,17 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from enrich_service.dead_letters import DeadLetter, Incoming
-from enrich_service.duplicates import DuplicateResolver, MemoryRegistry
-from enrich_service.enricher import Enricher
-from enrich_service.indexer import Rejected
-from enrich_service.nlp import load_nlp, model_label
-from enrich_service.processor import BatchProcessor
+from enrich_service.duplicates import MemoryRegistry
+from enrich_service.pipeline import Sinks, build_pipeline, index_nothing
+from enrich_service.settings import EnrichSettings
 from schemas.articles import ArticleIn, EnrichedArticle
 
 
@@ -48,12 +45,7 @@ async def enrich_files(
     """Enrich ``(where, article dict)`` pairs, print one EnrichedArticle JSON per line; 1 if any failed."""
     out = out or sys.stdout
     err = err or sys.stderr
-    nlp = load_nlp(model)
-    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=batch_size)
     failed = 0
-
-    async def index(articles: list[EnrichedArticle]) -> list[Rejected]:
-        return []
 
     async def emit(articles: list[EnrichedArticle]) -> None:
         for article in articles:
@@ -65,22 +57,12 @@ async def enrich_files(
         for letter in letters:
             err.write(f"{letter.incoming.topic}: {letter.stage} failed: {letter.error}\n")
 
-    processor = BatchProcessor(
-        enrich=enricher.enrich_batch,
-        resolve=DuplicateResolver(MemoryRegistry()).resolve,
-        index=index,
-        send_enriched=emit,
-        send_dead=report,
-    )
+    settings = EnrichSettings(model=model, batch_size=batch_size)
+    sinks = Sinks(registry=MemoryRegistry(), index=index_nothing, send_enriched=emit, send_dead=report)
+    processor = build_pipeline(settings, sinks)
     batch, problems = records(articles, datetime.now(UTC))
     for problem in problems:
         err.write(problem + "\n")
     for start in range(0, len(batch), batch_size):
         await processor.process(batch[start : start + batch_size])
     return 1 if failed or problems else 0
-
-
-def load(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
-    from newsflow.posting import expand, read_articles
-
-    return [(str(p), a) for p in expand(paths) for a in read_articles(p)]

@@ -29,56 +29,43 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
-from enrich_service.backoff import Backoff
-from enrich_service.dead_letters import DeadLetter, Incoming
-from enrich_service.dlq import DEAD_LETTER_MAX_BYTES, DeadLetterBook, DeadLetterWriter
-from enrich_service.duplicates import DuplicateResolver, ElasticsearchRegistry
-from enrich_service.enricher import Enricher
-from enrich_service.indexer import Indexer
-from enrich_service.processor import BatchProcessor
-from enrich_service.settings import EnrichSettings
-from enrich_service.version import ENRICHMENT_VERSION
-from newsflow.elastic import (
+from adapters.elastic import (
     alias_indices,
     code_definition,
     ensure_index,
     index_version,
     live_definition,
+    make_client,
     point_alias,
     put_template,
+    replay_state,
+    set_replay_state,
     versioned_index,
     versioned_indices,
 )
-from newsflow.kafka import client_options, topic_partitions
-from newsflow.status import version_counts, versions_aggregation
-from schemas.articles import EnrichedArticle
+from adapters.kafka import client_options
+from adapters.limits import OUTPUT_RECORD_MAX_BYTES
+from adapters.retry import RetryPolicy
+from adapters.versions import enrichment_versions
+from enrich_service.dead_letters import DeadLetter
+from enrich_service.dlq import DeadLetterBook, DeadLetterWriter
+from enrich_service.duplicates import ElasticsearchRegistry
+from enrich_service.enricher import Enricher
+from enrich_service.indexer import Indexer
+from enrich_service.pipeline import Sinks, build_enricher, build_pipeline, send_nothing
+from enrich_service.processor import BatchProcessor
+from enrich_service.replay_reader import OnProgress, RawReader, Replay, ReplayError
+from enrich_service.settings import EnrichSettings
+from enrich_service.version import ENRICHMENT_VERSION
 from schemas.search_document import index_definition
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["in-place", "new-index"]
 ReplayMode = Literal["auto", "in-place", "new-index", "rollback"]
-
-
-class ReplayError(Exception):
-    """A replay that cannot start or finish as asked (the message says why and what to do)."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # replaying | catching up | draining
-    target: str
-    done: int  # records read so far
-    total: int  # records to read as known now: done + lag
-    lag: int
-    rate: float  # records per second
-
-    @property
-    def eta_s(self) -> float | None:
-        return self.lag / self.rate if self.rate > 0 else None
 
 
 @dataclass
@@ -95,13 +82,7 @@ class ReplayResult:
     dead_again: int = 0  # of ``dead``: records that already had a letter (updated, not added)
 
 
-OnProgress = Callable[[Progress], None]
 Confirm = Callable[[str], Awaitable[bool]]
-
-
-def lag(ends: Mapping[TopicPartition, int], positions: Mapping[TopicPartition, int]) -> int:
-    """Records between each position and its end offset, summed."""
-    return sum(max(0, end - positions.get(tp, 0)) for tp, end in ends.items())
 
 
 def choose_mode(
@@ -120,184 +101,28 @@ def choose_mode(
     return "in-place"
 
 
-async def enrichment_versions(es: AsyncElasticsearch, index: str) -> dict[str, int]:
-    resp = await es.search(index=index, size=0, aggs=versions_aggregation())
-    return version_counts(resp.body)
-
-
-async def replay_state(es: AsyncElasticsearch, index: str) -> str | None:
-    """``building`` while a new-index replay fills ``index``, ``swapped`` once the alias moved to it."""
-    mapping = await es.indices.get_mapping(index=index)
-    state = mapping.body[index]["mappings"].get("_meta", {}).get("replay")
-    return str(state) if state is not None else None
-
-
-async def set_replay_state(es: AsyncElasticsearch, index: str, state: str) -> None:
-    mapping = await es.indices.get_mapping(index=index)
-    meta = dict(mapping.body[index]["mappings"].get("_meta", {}))
-    await es.indices.put_mapping(index=index, meta=meta | {"replay": state})
-
-
-class RawReader:
-    """Every partition of the raw topic, manually assigned, progress committed to ``group``."""
-
-    def __init__(self, settings: EnrichSettings, group: str) -> None:
-        self._topic = settings.topics.raw
-        self._kafka = settings.kafka
-        self._group = group
-        self._consumer = AIOKafkaConsumer(
-            **client_options(settings.kafka),
-            group_id=group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_partition_fetch_bytes=8 * 1024 * 1024,
-        )
-        self._partitions: list[TopicPartition] = []
-
-    @property
-    def group(self) -> str:
-        return self._group
-
-    async def start(self, since: datetime | None = None, resume: bool = True) -> None:
-        """Assign every partition; start at the committed offset (``resume``), ``since``, or the beginning."""
-        partitions = await topic_partitions(self._kafka, self._topic)
-        if not partitions:
-            raise ReplayError(f"topic {self._topic} does not exist: nothing to replay")
-        await self._consumer.start()
-        self._partitions = [TopicPartition(self._topic, p) for p in sorted(partitions)]
-        self._consumer.assign(self._partitions)
-        starts: dict[TopicPartition, int | None] = {}
-        for tp in self._partitions:
-            starts[tp] = await self._consumer.committed(tp) if resume else None
-        if since is not None:
-            found = await self._consumer.offsets_for_times(
-                {tp: int(since.timestamp() * 1000) for tp in self._partitions if starts[tp] is None}
-            )
-            ends = await self.ends()
-            for tp, hit in found.items():
-                starts[tp] = hit.offset if hit is not None else ends[tp]
-        beginnings = await self._consumer.beginning_offsets(self._partitions)
-        for tp in self._partitions:
-            self._consumer.seek(tp, beginnings[tp] if starts[tp] is None else max(starts[tp] or 0, beginnings[tp]))
-
-    async def ends(self) -> dict[TopicPartition, int]:
-        ends: dict[TopicPartition, int] = await self._consumer.end_offsets(self._partitions)
-        return ends
-
-    async def positions(self) -> dict[TopicPartition, int]:
-        return {tp: await self._consumer.position(tp) for tp in self._partitions}
-
-    async def read(self, max_records: int) -> list[Incoming]:
-        batches = await self._consumer.getmany(timeout_ms=200, max_records=max_records)
-        return [
-            Incoming(r.value or b"", r.key, r.topic, r.partition, r.offset, list(r.headers))
-            for tp in sorted(batches, key=lambda t: t.partition)
-            for r in batches[tp]
-        ]
-
-    async def commit(self) -> None:
-        await self._consumer.commit()
-
-    async def stop(self) -> None:
-        await self._consumer.stop()
-
-
-class Replay:
-    """One replay run: reader -> BatchProcessor -> indexer into ``target``; progress reported as it goes."""
-
-    def __init__(
-        self,
-        *,
-        reader: RawReader,
-        processor: BatchProcessor,
-        target: str,
-        batch_size: int,
-        on_progress: OnProgress | None = None,
-    ) -> None:
-        self._reader = reader
-        self._processor = processor
-        self._target = target
-        self._batch_size = batch_size
-        self._on_progress = on_progress or (lambda _: None)
-        self.consumed = 0
-        self.indexed = 0
-        self.dead = 0
-        self._started = time.monotonic()
-
-    async def run_to(self, targets: Mapping[TopicPartition, int], phase: str) -> None:
-        """Process records until every partition's position reached ``targets``."""
-        last_report = 0.0
-        while True:
-            positions = await self._reader.positions()
-            remaining = lag(targets, positions)
-            now = time.monotonic()
-            if now - last_report >= 1.0 or remaining == 0:
-                elapsed = max(now - self._started, 1e-6)
-                self._on_progress(
-                    Progress(
-                        phase,
-                        self._target,
-                        self.consumed,
-                        self.consumed + remaining,
-                        remaining,
-                        self.consumed / elapsed,
-                    )
-                )
-                last_report = now
-            if remaining == 0:
-                return
-            batch = await self._reader.read(self._batch_size)
-            if not batch:
-                continue
-            report = await self._processor.process(batch)
-            await self._reader.commit()
-            self.consumed += report.received
-            self.indexed += report.indexed
-            self.dead += report.dead
-
-    async def ends(self) -> dict[TopicPartition, int]:
-        return await self._reader.ends()
-
-    async def close(self) -> None:
-        await self._reader.stop()
-
-    async def catch_up(self, phase: str = "replaying", close_enough: int = 0) -> None:
-        """Read to the live end; again while more arrived meanwhile, until at most ``close_enough`` are left."""
-        while True:
-            targets = await self._reader.ends()
-            await self.run_to(targets, phase)
-            if lag(await self._reader.ends(), await self._reader.positions()) <= close_enough:
-                return
-            phase = "catching up"
-
-
 @dataclass
 class _Wiring:
     es: AsyncElasticsearch
     producer: AIOKafkaProducer
     enricher: Enricher
-    resolver: DuplicateResolver
-    backoff: Backoff
+    registry: ElasticsearchRegistry
+    policy: RetryPolicy
     writer: DeadLetterWriter
 
 
 def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_alias: bool) -> BatchProcessor:
-    indexer = Indexer(wiring.es, target, wiring.backoff, ensure_alias=ensure_alias)
-
-    async def send_enriched(articles: list[EnrichedArticle]) -> None:
-        return None  # the enriched topic already had these articles once
-
     async def send_dead(letters: list[DeadLetter]) -> None:
         await wiring.writer.write(letters, who=f"replay into {target}")
 
-    return BatchProcessor(
-        enrich=wiring.enricher.enrich_batch,
-        resolve=wiring.resolver.resolve,
-        index=indexer.index,
-        send_enriched=send_enriched,
+    # Re-enriched articles are not sent to the enriched topic again: its consumers had them once.
+    sinks = Sinks(
+        registry=wiring.registry,
+        index=Indexer(wiring.es, target, wiring.policy, ensure_alias=ensure_alias).index,
+        send_enriched=send_nothing,
         send_dead=send_dead,
-        chunk_size=settings.nlp_chunk_size or None,
     )
+    return build_pipeline(settings, sinks, wiring.enricher)
 
 
 class Replayer:
@@ -450,14 +275,10 @@ async def run_replay(
     on_mode: Callable[[str, dict[str, int]], None] | None = None,
 ) -> ReplayResult:
     """Wire the adapters (one model load, one client) and run one replay operation."""
-    from enrich_service.nlp import load_nlp, model_label
-    from newsflow.elastic import make_client
-
-    nlp = load_nlp(settings.model)
-    enricher = Enricher(nlp, model_label=model_label(nlp), batch_size=settings.batch_size)
+    enricher = build_enricher(settings)
     es = make_client(settings.es)
     producer = AIOKafkaProducer(
-        **client_options(settings.kafka), enable_idempotence=True, max_request_size=DEAD_LETTER_MAX_BYTES
+        **client_options(settings.kafka), enable_idempotence=True, max_request_size=OUTPUT_RECORD_MAX_BYTES
     )
     book = DeadLetterBook(settings.kafka, settings.topics.dlq)
 
@@ -468,9 +289,9 @@ async def run_replay(
     writer = DeadLetterWriter(book, produce_dead, settings.topics.dlq)
     try:
         await producer.start()
-        backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
-        resolver = DuplicateResolver(ElasticsearchRegistry(es, settings.dedup_index, backoff))
-        replayer = Replayer(settings, _Wiring(es, producer, enricher, resolver, backoff, writer), on_progress)
+        policy = settings.retry_policy
+        registry = ElasticsearchRegistry(es, settings.dedup_index, policy)
+        replayer = Replayer(settings, _Wiring(es, producer, enricher, registry, policy, writer), on_progress)
         if mode == "auto":
             chosen, versions = await replayer.default_mode()
             if on_mode is not None:

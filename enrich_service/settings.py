@@ -7,7 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from newsflow.config import ElasticsearchSettings, KafkaSettings, TopicSettings
+from adapters.retry import RetryPolicy
+from adapters.settings import ElasticsearchSettings, KafkaSettings, TopicSettings
 
 
 class EnrichSettings(BaseSettings):
@@ -32,7 +33,7 @@ class EnrichSettings(BaseSettings):
     batch_within_s: float = 0.1
     #: On shutdown, how long an in-flight batch may take to finish before it is left for redelivery.
     shutdown_grace_s: float = 20.0
-    #: Backoff bounds for transient Kafka/Elasticsearch failures.
+    #: Backoff bounds of the retry policy (``retry_policy``): transient Kafka/Elasticsearch failures, failed batches.
     retry_initial_s: float = 0.5
     retry_max_s: float = 15.0
     #: A worker that dies without leaving the group holds its partitions this long (Faust's default: 60 s).
@@ -46,6 +47,10 @@ class EnrichSettings(BaseSettings):
     #: ready and removed when it stops (``enrich_service.readiness``); default ``<data_dir>/ready.json``.
     ready_file: Path | None = None
     log_level: str = "info"
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.retry_initial_s, self.retry_max_s)
 
     @property
     def readiness_path(self) -> Path:

@@ -9,12 +9,12 @@ from aiokafka.errors import KafkaError
 from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI
 
+from adapters.elastic import ensure_index, make_client, outdated_index
+from adapters.kafka import ensure_topics
 from ingest_service.app import create_app
 from ingest_service.publisher import KafkaPublisher
 from ingest_service.search import ArticleSearch
 from ingest_service.settings import IngestSettings
-from newsflow.elastic import ensure_index, make_client, outdated_index
-from newsflow.kafka import ensure_topics
 
 logger = logging.getLogger(__name__)
 

@@ -17,15 +17,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import RecordMetadata
 
+from adapters.kafka import client_options
+from adapters.limits import RAW_RECORD_MAX_BYTES
+from adapters.settings import KafkaSettings
 from ingest_service.errors import PublishError
-from newsflow.config import KafkaSettings
-from newsflow.kafka import client_options
 from schemas.articles import RawArticle
 
 logger = logging.getLogger(__name__)
-
-#: Largest record the producer sends; the local broker's message.max.bytes is 4 MiB.
-MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class KafkaPublisher:
                     **client_options(self._settings),
                     enable_idempotence=True,  # implies acks="all"
                     linger_ms=self._linger_ms,
-                    max_request_size=MAX_REQUEST_BYTES,
+                    max_request_size=RAW_RECORD_MAX_BYTES,
                     request_timeout_ms=int(self._send_timeout_s * 1000),
                 )
                 try:

@@ -9,34 +9,34 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from adapters.limits import DEFAULT_API_URL
 from newsflow import console
+from newsflow.settings import CliSettings
 
-DEFAULT_API = "http://localhost:8000"
-
-
-def _api(args: argparse.Namespace) -> str:
-    return str(args.api or os.environ.get("NEWSFLOW_API", DEFAULT_API))
+Handler = Callable[[argparse.Namespace, CliSettings], int]
 
 
-def cmd_infra(args: argparse.Namespace) -> int:
+def cmd_infra(args: argparse.Namespace, settings: CliSettings) -> int:
     from infra.local import InfraError, InfraSettings, down, status, up
 
-    settings = InfraSettings()
+    infra = InfraSettings()
     try:
         if args.action == "up":
-            console.print_infra(up(settings))
+            console.print_infra(up(infra))
         elif args.action == "down":
-            down(settings)
+            down(infra)
             print("infra stopped")
         else:
-            console.print_infra(status(settings))
+            console.print_infra(status(infra))
     except InfraError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
     if args.service == "ingest":
         from ingest_service.bootstrap import serve as serve_ingest
         from ingest_service.settings import IngestSettings
@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_up(args: argparse.Namespace) -> int:
+def cmd_up(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.stack import StackError, stack_up
 
     try:
@@ -64,7 +64,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_down(args: argparse.Namespace) -> int:
+def cmd_down(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.stack import stack_down
 
     stack_down(stop_infra=not args.keep_infra)
@@ -72,7 +72,7 @@ def cmd_down(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_post(args: argparse.Namespace) -> int:
+def cmd_post(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.client import ApiError, NewsflowClient
     from newsflow.posting import ArticleFileError, expand, read_articles
 
@@ -85,7 +85,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         print("error: no articles found", file=sys.stderr)
         return 2
     failed = 0
-    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+    with NewsflowClient(args.api or settings.api_url, api_key=settings.api_key_value) as client:
         for start in range(0, len(articles), 200):
             try:
                 result = client.post_batch(articles[start : start + 200])
@@ -96,10 +96,10 @@ def cmd_post(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def cmd_search(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.client import ApiError, NewsflowClient
 
-    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+    with NewsflowClient(args.api or settings.api_url, api_key=settings.api_key_value) as client:
         try:
             result = client.search(
                 q=" ".join(args.query) or None,
@@ -121,42 +121,42 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_enrich(args: argparse.Namespace) -> int:
+def cmd_enrich(args: argparse.Namespace, settings: CliSettings) -> int:
     import asyncio
 
-    from enrich_service.offline import enrich_files, load
+    from enrich_service.offline import enrich_files
     from enrich_service.settings import EnrichSettings
-    from newsflow.posting import ArticleFileError
+    from newsflow.posting import ArticleFileError, load
 
     try:
         articles = load([Path(p) for p in args.paths])
     except (ArticleFileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    settings = EnrichSettings()
-    return asyncio.run(enrich_files(articles, model=args.model or settings.model, batch_size=settings.batch_size))
+    enrich = EnrichSettings()
+    return asyncio.run(enrich_files(articles, model=args.model or enrich.model, batch_size=enrich.batch_size))
 
 
-def cmd_dlq(args: argparse.Namespace) -> int:
+def cmd_dlq(args: argparse.Namespace, settings: CliSettings) -> int:
     import asyncio
 
     from enrich_service.dlq import list_dead_letters, replay_dead_letters
     from enrich_service.settings import EnrichSettings
 
-    settings = EnrichSettings()
+    enrich = EnrichSettings()
     if args.action == "list":
-        records = asyncio.run(list_dead_letters(settings.kafka, settings.topics, limit=args.limit))
-        console.print_dead_letters(records, settings.topics.dlq)
+        records = asyncio.run(list_dead_letters(enrich.kafka, enrich.topics, limit=args.limit))
+        console.print_dead_letters(records, enrich.topics.dlq)
     else:
-        sent = asyncio.run(replay_dead_letters(settings.kafka, settings.topics, stage=args.stage))
-        print(f"replayed {sent} dead letters to {settings.topics.raw}")
+        sent = asyncio.run(replay_dead_letters(enrich.kafka, enrich.topics, stage=args.stage))
+        print(f"replayed {sent} dead letters to {enrich.topics.raw}")
     return 0
 
 
-def cmd_quotes(args: argparse.Namespace) -> int:
+def cmd_quotes(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.client import ApiError, NewsflowClient
 
-    with NewsflowClient(_api(args), api_key=os.environ.get("NEWSFLOW_API_KEY")) as client:
+    with NewsflowClient(args.api or settings.api_url, api_key=settings.api_key_value) as client:
         try:
             result = client.quotes(speaker=args.speaker, q=" ".join(args.query) or None, size=args.size)
         except ApiError as exc:
@@ -166,7 +166,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
+def cmd_replay(args: argparse.Namespace, settings: CliSettings) -> int:
     import asyncio
     from datetime import datetime
 
@@ -223,25 +223,26 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_status(args: argparse.Namespace, settings: CliSettings) -> int:
     import asyncio
     import json
 
     from enrich_service.settings import EnrichSettings
-    from newsflow.status import gather_status, status_to_dict
+    from newsflow.status import gather_status
+    from newsflow.status_model import status_to_dict
 
     if not args.verbose:  # a part that is down is reported once, in the output, without the clients' own logs
         for name in ("aiokafka", "elastic_transport"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    settings = EnrichSettings()
+    enrich = EnrichSettings()
     status = asyncio.run(
         gather_status(
-            settings.kafka,
-            settings.es,
-            settings.topics,
-            settings.index_alias,
-            worker_group=settings.app_id,
-            dedup_index=settings.dedup_index,
+            enrich.kafka,
+            enrich.es,
+            enrich.topics,
+            enrich.index_alias,
+            worker_group=enrich.app_id,
+            dedup_index=enrich.dedup_index,
         )
     )
     if args.json:
@@ -251,7 +252,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if status.ok else 1
 
 
-def cmd_kibana(args: argparse.Namespace) -> int:
+def cmd_kibana(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.kibana import (
         DEFAULT_FILE,
         DEFAULT_URL,
@@ -269,24 +270,24 @@ def cmd_kibana(args: argparse.Namespace) -> int:
     except (SavedObjectsError, OSError) as exc:
         print(f"error: {path}: {exc}", file=sys.stderr)
         return 2
-    alias = args.alias or os.environ.get("NEWSFLOW_ENRICH_INDEX_ALIAS")
-    if alias:
-        objects = with_alias(objects, alias)
+    from enrich_service.settings import EnrichSettings
+
+    objects = with_alias(objects, args.alias or EnrichSettings().index_alias)
     report = check_saved_objects(objects)
     if args.action == "check" or not report.ok:
         print(f"{path} against the index template (schemas/elasticsearch/articles.index.json):")
         print("\n".join(report.lines()))
         return 0 if report.ok else 1
-    url = args.url or os.environ.get("NEWSFLOW_KIBANA_URL", DEFAULT_URL)
+    url = args.url or (str(settings.kibana_url).rstrip("/") if settings.kibana_url else DEFAULT_URL)
     try:
         result = import_saved_objects(
             url,
             objects,
             overwrite=not args.no_overwrite,
             space=args.space,
-            api_key=os.environ.get("NEWSFLOW_KIBANA_API_KEY"),
-            username=os.environ.get("NEWSFLOW_KIBANA_USERNAME"),
-            password=os.environ.get("NEWSFLOW_KIBANA_PASSWORD"),
+            api_key=settings.kibana_api_key_value,
+            username=settings.kibana_username,
+            password=settings.kibana_password_value,
             wait_s=args.wait,
         )
     except KibanaImportError as exc:
@@ -297,10 +298,10 @@ def cmd_kibana(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.demo import run_demo
 
-    return run_demo(keep_running=not args.stop)
+    return run_demo(settings, keep_running=not args.stop)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.set_defaults(handler=handler)
         return p
@@ -323,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-infra", action="store_true")
     p = add("post", cmd_post, "post article files (.txt, .json, .ndjson, or folders of them)")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--api", help=f"ingest API base URL (default {DEFAULT_API} or $NEWSFLOW_API)")
+    p.add_argument("--api", help=f"ingest API base URL (default $NEWSFLOW_API or {DEFAULT_API_URL})")
     p = add("search", cmd_search, "search the archive")
     p.add_argument("query", nargs="*")
     for facet in ("person", "org", "place", "speaker", "source"):
@@ -389,5 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        settings = CliSettings()
+    except ValidationError as exc:
+        print(f"error: a NEWSFLOW_ variable of the CLI is not valid: {exc}", file=sys.stderr)
+        return 2
+    handler: Handler = args.handler
+    return handler(args, settings)

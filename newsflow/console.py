@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from newsflow.status import Status
+    from newsflow.status_model import Status
 
 
 def print_infra(status: Any) -> None:

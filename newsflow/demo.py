@@ -10,37 +10,44 @@ from pathlib import Path
 from newsflow import console
 from newsflow.client import ApiError, NewsflowClient
 from newsflow.posting import expand, read_articles
-from newsflow.stack import StackError, stack_down, stack_up
+from newsflow.settings import CliSettings
+from newsflow.stack import Services, StackError, services_for, stack_down, stack_up
 
 logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "articles"
 
 
-def run_demo(keep_running: bool = True) -> int:
+def run_demo(settings: CliSettings, keep_running: bool = True) -> int:
+    """Start what ``newsflow up`` starts and post to that very ingest service (its URL from the same
+    settings: ``NEWSFLOW_INGEST_HOST``/``PORT``), with the CLI's API key if one is set."""
+    from infra.local import InfraSettings
+
     started = time.monotonic()
+    infra = InfraSettings()
+    services = services_for(infra)
     try:
-        for line in stack_up(start_infra=True):
+        for line in stack_up(start_infra=True, infra=infra, services=services):
             print(line)
     except StackError as exc:
         print(f"error: {exc}")
         return 1
     try:
-        return _post_and_show(started)
+        return _post_and_show(started, services, settings.api_key_value)
     finally:
         if not keep_running:
-            stack_down(stop_infra=True)
+            stack_down(stop_infra=True, infra=infra, services=services)
 
 
 def _rebuild_if_outdated() -> bool:
     """An index left by an older newsflow (another index definition) is rebuilt first, as a user would."""
     import asyncio
 
+    from adapters.elastic import make_client, outdated_index
+    from adapters.settings import ElasticsearchSettings, KafkaSettings
     from enrich_service.replay import ReplayError, run_replay
     from enrich_service.settings import EnrichSettings
     from infra.local import InfraSettings
-    from newsflow.config import ElasticsearchSettings, KafkaSettings
-    from newsflow.elastic import make_client, outdated_index
 
     infra = InfraSettings()
     settings = EnrichSettings(
@@ -71,14 +78,15 @@ def _rebuild_if_outdated() -> bool:
     return True
 
 
-def _post_and_show(started: float) -> int:
+def _post_and_show(started: float, services: Services, api_key: str | None) -> int:
     files = [p for p in expand([DEMO_DIR]) if p.suffix == ".json"]
     articles = [a for p in files for a in read_articles(p)]
     if not _rebuild_if_outdated():
         return 1
     print(f"\nposting {len(articles)} demo articles (fictional) from {DEMO_DIR}")
     posted_at = datetime.now(UTC) - timedelta(seconds=5)  # the server's clock may be a little behind
-    with NewsflowClient("http://localhost:8000") as client:
+    api = services.ingest_url
+    with NewsflowClient(api, api_key=api_key) as client:
         try:
             result = client.post_batch(articles)
         except ApiError as exc:
@@ -104,11 +112,13 @@ def _post_and_show(started: float) -> int:
             top = speakers[0]["value"]
             print(f"\n== newsflow search --speaker '{top}' (articles quoting the most-quoted speaker)")
             console.print_search(client.search(speaker=[top], size=5))
+    worker = services.launch("enrich")
+    es_url, alias = worker.setting("es__url"), worker.setting("index_alias")
     print(
         "\nWhere to look next:\n"
-        "  API docs            http://localhost:8000/docs\n"
-        "  search API          http://localhost:8000/search?q=harbour&collapse=true\n"
-        "  Elasticsearch       http://localhost:9200/articles/_search?pretty\n"
+        f"  API docs            {api}/docs\n"
+        f"  search API          {api}/search?q=harbour&collapse=true\n"
+        f"  Elasticsearch       {es_url}/{alias}/_search?pretty\n"
         "  CLI                 .venv/bin/newsflow search --person 'NAME' | newsflow post FILES...\n"
         "  logs                .venv/bin/newsflow infra status (paths of every log)\n"
         "  stop everything     make down"

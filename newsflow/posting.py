@@ -26,6 +26,11 @@ def article_from_text(text: str, name: str) -> dict[str, Any]:
     return {"title": title, "body": body}
 
 
+def load(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """``(file, article)`` for every article in ``paths`` (folders expanded), in order."""
+    return [(str(p), a) for p in expand(paths) for a in read_articles(p)]
+
+
 def read_articles(path: Path) -> list[dict[str, Any]]:
     """The articles in one file, as JSON-ready dicts (validation is the server's job)."""
     text = path.read_text(encoding="utf-8")

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
+
+from aiokafka.conn import create_conn
+from aiokafka.errors import KafkaError
+from aiokafka.protocol.metadata import MetadataRequest
 
 from infra.local.errors import InfraError
-from infra.local.kafka_wire import fetch_metadata
 from infra.local.logs import describe_log
 from infra.local.settings import InfraSettings
 
@@ -22,13 +28,42 @@ POLL_S = 0.5
 _NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def kafka_problem(settings: InfraSettings, timeout_s: float = 3.0) -> str | None:
-    """None if the broker answers a Metadata request listing itself, else what is wrong."""
+CLIENT_ID = "newsflow-infra-health"
+T = TypeVar("T")
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on an event loop of its own; in a thread of its own if this thread runs a loop
+    (the benchmarks call ``up`` from async code)."""
     try:
-        metadata = fetch_metadata("localhost", settings.kafka_port, timeout_s)
-    except (OSError, ValueError) as exc:
-        return f"no Metadata answer from {settings.kafka_bootstrap}: {exc}"
-    if not metadata.brokers:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-health") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def live_brokers(host: str, port: int, timeout_s: float) -> int:
+    """Connect with aiokafka (API versions negotiated), send one Metadata request for no topics; the number
+    of live (registered) brokers in the answer. OSError (TimeoutError after ``timeout_s``) or KafkaError."""
+    async with asyncio.timeout(timeout_s):
+        connection = await create_conn(host, port, client_id=CLIENT_ID, request_timeout_ms=int(timeout_s * 1000))
+        try:
+            metadata = await connection.send(MetadataRequest([]))
+        finally:
+            connection.close()
+    return len(metadata.brokers)
+
+
+def kafka_problem(settings: InfraSettings, timeout_s: float = 3.0) -> str | None:
+    """None if the broker answers a Metadata request listing a live broker, else what is wrong."""
+    try:
+        brokers = run_apart(live_brokers("localhost", settings.kafka_port, timeout_s))
+    except TimeoutError:
+        return f"no Metadata answer from {settings.kafka_bootstrap} within {timeout_s:g}s"
+    except (OSError, KafkaError) as exc:
+        return f"no Metadata answer from {settings.kafka_bootstrap}: {exc or type(exc).__name__}"
+    if not brokers:
         return "the broker answers but has not registered yet (no live brokers in metadata)"
     return None
 

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.limits import ES_PORT, KAFKA_PORT, RAW_RECORD_MAX_BYTES
+
 
 def default_cache_dir() -> Path:
     """Where artifacts are cached when ``NEWSFLOW_INFRA_CACHE_DIR`` is not set.
@@ -34,14 +36,15 @@ class InfraSettings(BaseSettings):
 
     kafka_version: str = "3.9.2"
     es_version: str = "8.19.21"
-    kafka_port: int = Field(default=9092, ge=1, le=65535)
+    kafka_port: int = Field(default=KAFKA_PORT, ge=1, le=65535)
     kafka_controller_port: int = Field(default=9093, ge=1, le=65535)
-    es_port: int = Field(default=9200, ge=1, le=65535)
+    es_port: int = Field(default=ES_PORT, ge=1, le=65535)
     es_transport_port: int = Field(default=9300, ge=1, le=65535)
     kafka_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
     es_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
-    # The broker's largest accepted record batch; the ingest service keeps its HTTP body limit below it.
-    kafka_message_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # The broker's largest accepted record batch: the raw topic's limit (``adapters.limits``), which the
+    # ingest service's producer sends at most and keeps its HTTP body limit below.
+    kafka_message_max_bytes: int = Field(default=RAW_RECORD_MAX_BYTES, ge=1024)
     cache_dir: Path = Field(default_factory=default_cache_dir, validate_default=True)
     # Declared after cache_dir: its default is derived from the validated cache_dir.
     run_dir: Path = Field(default_factory=_default_run_dir, validate_default=True)

@@ -1,18 +1,24 @@
-"""A real newsflow pipeline for one test module: both services as subprocesses, unique names."""
+"""A real newsflow pipeline for one test module: both services as processes of their own, unique names.
+
+Started, awaited and stopped by ``newsflow.launcher`` (as ``newsflow up`` and the benchmarks do); each
+process runs under ``<log dir>/<name>/`` (console log, pid file). ``stop(name, sig=SIGKILL)`` kills a
+process outright, as a crash would; a later ``start`` of the same name runs a new one.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import httpx
+from adapters.settings import TopicSettings
+from infra.local.layout import ServiceDirs
+from infra.local.logs import log_tail
+from newsflow import launcher
+from newsflow.launcher import Launch, ServiceName, ServiceValues, Started, without_newsflow
 
 
 def free_port() -> int:
@@ -29,7 +35,7 @@ class Pipeline:
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     ingest_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    processes: dict[str, Started] = field(default_factory=dict)
 
     @property
     def raw_topic(self) -> str:
@@ -51,72 +57,49 @@ class Pipeline:
     def api(self) -> str:
         return f"http://127.0.0.1:{self.ingest_port}"
 
-    def env(self, service: str, web_port: int | None = None) -> dict[str, str]:
-        prefix = f"NEWSFLOW_{service.upper()}_"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-        values = {
-            "KAFKA__BOOTSTRAP_SERVERS": self.kafka_bootstrap,
-            "ES__URL": self.es_url,
-            "TOPICS__RAW": self.raw_topic,
-            "TOPICS__ENRICHED": self.enriched_topic,
-            "TOPICS__DLQ": self.dlq_topic,
-            "INDEX_ALIAS": self.alias,
-        }
-        if service == "ingest":
-            values |= {"PORT": str(self.ingest_port), "HOST": "127.0.0.1", "SEND_TIMEOUT_S": "3"}
-        else:
-            values |= {
-                "APP_ID": f"newsflow-enrich-{self.suffix}",
-                "WEB_PORT": str(web_port or self.web_port),
-                "DATA_DIR": str(self.log_dir / f"enrich-data-{web_port or self.web_port}"),
-            }
-        env.update({prefix + k: v for k, v in values.items()})
-        return env
+    def dirs(self, name: str) -> ServiceDirs:
+        return ServiceDirs(name=name, root=self.log_dir / name)
 
-    def start(self, service: str, instance: str | None = None) -> None:
-        """Start ``service`` (ingest or enrich); ``instance`` names a further worker of the same group."""
-        name = instance or service
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "newsflow", "serve", service],
-            env=self.env(service, web_port=free_port() if instance else None),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    def launch(self, service: ServiceName, name: str | None = None, web_port: int | None = None) -> Launch:
+        """``service`` on this pipeline's topics, alias and group, none of the user's NEWSFLOW_ variables."""
+        topics = TopicSettings(raw=self.raw_topic, enriched=self.enriched_topic, dlq=self.dlq_topic)
+        shared = ServiceValues(
+            kafka_bootstrap=self.kafka_bootstrap, es_url=self.es_url, topics=topics, index_alias=self.alias
         )
+        if service == "ingest":
+            values = replace(shared, host="127.0.0.1", port=self.ingest_port, extra={"send_timeout_s": "3"})
+        else:
+            port = web_port or self.web_port
+            data_dir = self.log_dir / f"enrich-data-{port}"
+            values = replace(shared, app_id=f"newsflow-enrich-{self.suffix}", port=port, data_dir=data_dir)
+        return Launch.of(service, self.dirs(name or service), values, base=without_newsflow(os.environ))
+
+    def env(self, service: ServiceName, web_port: int | None = None) -> dict[str, str]:
+        """The environment ``service`` runs with (also for CLI commands on this pipeline: replay, status)."""
+        return dict(self.launch(service, web_port=web_port).env)
+
+    def start(self, service: ServiceName, instance: str | None = None) -> None:
+        """Start ``service`` (ingest or enrich); ``instance`` names a further worker of the same group."""
+        launch = self.launch(service, instance, web_port=free_port() if instance else None)
+        self.processes[instance or service] = launcher.start(launch, fresh_log=False)
 
     def stop(self, service: str, sig: int = signal.SIGTERM, timeout_s: float = 30.0) -> None:
-        proc = self.processes.pop(service, None)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        """Send ``sig`` to the process and wait for it to end, then stop whatever is left of it."""
+        started = self.processes.pop(service, None)
+        if started is not None:
+            started.stop(sig, timeout_s)
 
     def stop_all(self) -> None:
         for service in list(self.processes):
             self.stop(service)
 
     def wait_ingest_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            proc = self.processes["ingest"]
-            if proc.poll() is not None:
-                raise RuntimeError(f"ingest exited with {proc.returncode}:\n{self.log_tail('ingest')}")
-            try:
-                if httpx.get(f"{self.api}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"ingest not ready after {timeout_s}s:\n{self.log_tail('ingest')}")
+        self.wait_ready("ingest", timeout_s=timeout_s)
+
+    def wait_ready(self, *names: str, timeout_s: float = 180.0) -> None:
+        """Until each named process says it is ready (ingest: ``/readyz``; a worker: its readiness file);
+        fails with the exit code and log of one that exits or misses the deadline."""
+        launcher.wait_ready([self.processes[name].launch for name in names], timeout_s)
 
     def log_tail(self, service: str, lines: int = 40) -> str:
-        path = self.log_dir / f"{service}.log"
-        if not path.exists():
-            return "(no log)"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.dirs(service).log_path, lines)

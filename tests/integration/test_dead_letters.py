@@ -17,9 +17,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from adapters.settings import KafkaSettings, TopicSettings
 from enrich_service.dead_letters import Letter
 from enrich_service.dlq import list_dead_letters, replay_dead_letters
-from newsflow.config import KafkaSettings, TopicSettings
 from tests.integration.articles import bulk_article
 from tests.integration.conftest import wait_for_document
 from tests.integration.offsets import end_offsets

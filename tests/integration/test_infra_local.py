@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from infra.local import InfraSettings, InfraStatus, down, es_node, kafka_node, status, up
-from infra.local.kafka_wire import fetch_metadata
+from infra.local.health import kafka_problem
 from infra.local.layout import ServiceDirs
 from infra.local.processes import is_alive, running_pid, start_detached, stop, tagged_pids, write_pid
 
@@ -59,6 +59,19 @@ def _es(settings: InfraSettings, method: str, path: str, body: dict[str, object]
         return answer
 
 
+async def _brokers(bootstrap: str) -> list[tuple[int, str, int]]:
+    """The brokers the cluster describes (aiokafka's admin client): (node id, host, port)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        cluster = await admin.describe_cluster()
+    finally:
+        await admin.close()
+    return [(broker["node_id"], broker["host"], broker["port"]) for broker in cluster["brokers"]]
+
+
 async def _kafka_round_trip(bootstrap: str, payload: bytes) -> bytes:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -90,8 +103,8 @@ def _all_pids(settings: InfraSettings) -> list[int]:
 
 def _assert_serving(settings: InfraSettings, state: InfraStatus) -> None:
     assert state.healthy, state.summary()
-    metadata = fetch_metadata("localhost", KAFKA_PORT, timeout_s=10)
-    assert metadata.brokers == ((1, "localhost", KAFKA_PORT),)
+    assert kafka_problem(settings) is None
+    assert asyncio.run(_brokers(settings.kafka_bootstrap)) == [(1, "localhost", KAFKA_PORT)]
     health = _es(settings, "GET", "/_cluster/health")
     assert health["status"] in ("yellow", "green")
 

@@ -12,9 +12,10 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from elasticsearch import Elasticsearch
 
+from adapters.limits import RAW_RECORD_MAX_BYTES
+from adapters.settings import KafkaSettings, TopicSettings
 from enrich_service.dead_letters import Letter
 from enrich_service.dlq import list_dead_letters, replay_dead_letters
-from newsflow.config import KafkaSettings, TopicSettings
 from tests.integration.conftest import wait_for_document, wait_for_search
 from tests.integration.pipeline import Pipeline
 from tests.integration.waiting import wait_until, wait_until_async
@@ -222,7 +223,7 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_stream_moves_o
     choking = json.dumps(
         {"id": "poison-3", "title": "Long", "body": "word " * 250_000, "received_at": "2026-01-01T00:00:00Z"}
     ).encode()
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap, max_request_size=4 * 1024 * 1024)
+    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kafka_bootstrap, max_request_size=RAW_RECORD_MAX_BYTES)
     await producer.start()
     try:
         await producer.send_and_wait(pipeline.raw_topic, b"\x00 not json", key=b"poison-1")

@@ -192,3 +192,9 @@ def test_dockerignore_keeps_secrets_and_venv_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", ".env"):
         assert entry in ignored
+
+
+def test_the_compose_broker_takes_the_raw_records_ingest_may_send(services: dict[str, dict[str, Any]]) -> None:
+    from adapters.limits import RAW_RECORD_MAX_BYTES
+
+    assert int(_environment(services["kafka"])["KAFKA_MESSAGE_MAX_BYTES"]) == RAW_RECORD_MAX_BYTES

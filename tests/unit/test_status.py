@@ -15,12 +15,13 @@ from elastic_transport import ConnectionError as EsConnectionError
 from elastic_transport import ConnectionTimeout as EsConnectionTimeout
 from elasticsearch import ApiError
 
+from adapters.kafka import DLQ_REPLAY_GROUP
+from adapters.settings import ElasticsearchSettings, KafkaSettings, TopicSettings
+from adapters.versions import OTHER_VERSIONS, version_counts, versions_aggregation
 from newsflow.cli import main
-from newsflow.config import ElasticsearchSettings, KafkaSettings, TopicSettings
 from newsflow.console import print_status
-from newsflow.kafka import DLQ_REPLAY_GROUP
-from newsflow.status import (
-    OTHER_VERSIONS,
+from newsflow.status import gather_status
+from newsflow.status_model import (
     ElasticsearchStatus,
     GroupStatus,
     IndexStatus,
@@ -28,7 +29,6 @@ from newsflow.status import (
     PartitionLag,
     Status,
     es_error_message,
-    gather_status,
     group_descriptions,
     group_role,
     index_states,
@@ -38,8 +38,6 @@ from newsflow.status import (
     status_to_dict,
     topic_status,
     total_hits,
-    version_counts,
-    versions_aggregation,
 )
 from schemas.search_document import index_definition
 

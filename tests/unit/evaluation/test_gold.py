@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from enrich_service.evaluation.__main__ import main
-from enrich_service.evaluation.gold import (
+from evaluation.__main__ import main
+from evaluation.gold import (
     EPOCH,
     ROLE_DEV,
     ROLE_TEST,
@@ -19,8 +19,8 @@ from enrich_service.evaluation.gold import (
     read_source,
     require_shared,
 )
-from enrich_service.evaluation.report import CORPUS_COLUMNS, markdown_table, text_report
-from enrich_service.evaluation.runner import check_dedup, evaluate
+from evaluation.report import CORPUS_COLUMNS, markdown_table, text_report
+from evaluation.runner import check_dedup, evaluate
 
 BODY = (
     "Harbour Minister Elena Varga said on Monday that the new bridge in Port Calden would open in spring.\n\n"
@@ -163,3 +163,10 @@ def test_corpus_table_has_the_quote_marked_precision_and_loose_speaker_columns()
     table = markdown_table([("x", {"quote_precision_marked": 0.5})], CORPUS_COLUMNS)
     assert "precision (quote-marked)" in table and "speaker (surname ok)" in table
     assert "| x | — | — | 0.50 |" in table
+
+
+def test_the_evaluation_finds_the_checkout_and_the_shared_folder_beside_it() -> None:
+    from evaluation.gold import PROJECT_ROOT, SHARED_DIR
+
+    assert (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "schemas").is_dir()
+    assert SHARED_DIR == PROJECT_ROOT.parent / "shared"

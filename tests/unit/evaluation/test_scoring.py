@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from enrich_service.evaluation.scoring import (
+from evaluation.scoring import (
     TARGETS,
     EntityScore,
     GoldQuote,

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import contextlib
+import socket
+import struct
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka.protocol.admin import ApiVersionRequest_v0, ApiVersionRequest_v1
+from aiokafka.protocol.metadata import MetadataResponse_v0
 
 from infra.local import health
 from infra.local.errors import InfraError
-from infra.local.health import wait_until_healthy
+from infra.local.health import kafka_problem, wait_until_healthy
 from infra.local.logs import log_tail
+from infra.local.settings import InfraSettings
 
 
 class FakeClock:
@@ -95,3 +103,103 @@ def test_log_tail_of_missing_or_empty_file(tmp_path: Path) -> None:
     assert "no log at" in log_tail(tmp_path / "absent.log")
     (tmp_path / "empty.log").write_text("")
     assert "is empty" in log_tail(tmp_path / "empty.log")
+
+
+# ---- kafka_problem: aiokafka's Metadata round trip against stand-in brokers ----------------------------
+
+
+class FakeBroker:
+    """Answers ApiVersions (v0-v2: Metadata v0 only) and Metadata v0 naming ``brokers``; or, when ``silent``,
+    accepts connections and never answers."""
+
+    def __init__(self, brokers: list[tuple[int, str, int]], silent: bool = False) -> None:
+        self.brokers, self.silent = brokers, silent
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.server.getsockname()[1])
+        self.requests: list[int] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self.server.accept()
+                threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection, contextlib.suppress(OSError, struct.error):
+            while True:
+                (size,) = struct.unpack(">i", self._read(connection, 4))
+                api_key, version, correlation_id = struct.unpack(">hhi", self._read(connection, size)[:8])
+                self.requests.append(api_key)
+                if self.silent:
+                    continue
+                if api_key == 18:
+                    response = ApiVersionRequest_v0 if version == 0 else ApiVersionRequest_v1
+                    body = response.RESPONSE_TYPE(0, [(3, 0, 0), (18, 0, 2)], *([0] if version else [])).encode()
+                else:
+                    body = MetadataResponse_v0(self.brokers, []).encode()
+                frame = struct.pack(">i", correlation_id) + body
+                connection.sendall(struct.pack(">i", len(frame)) + frame)
+
+    @staticmethod
+    def _read(connection: socket.socket, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = connection.recv(size - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture
+def broker() -> Iterator[Callable[..., FakeBroker]]:
+    started: list[FakeBroker] = []
+
+    def start(brokers: list[tuple[int, str, int]], silent: bool = False) -> FakeBroker:
+        started.append(FakeBroker(brokers, silent))
+        return started[-1]
+
+    yield start
+    for fake in started:
+        fake.close()
+
+
+def on_port(port: int) -> InfraSettings:
+    return InfraSettings(kafka_port=port, kafka_controller_port=port + 1 if port < 65535 else 1)
+
+
+def test_kafka_is_healthy_when_the_metadata_names_a_live_broker(broker: Callable[..., FakeBroker]) -> None:
+    fake = broker([(1, "localhost", 19999)])
+    assert kafka_problem(on_port(fake.port)) is None
+    assert fake.requests == [18, 3]  # API versions, then one Metadata request
+
+
+def test_a_broker_that_answers_without_live_brokers_is_not_ready(broker: Callable[..., FakeBroker]) -> None:
+    fake = broker([])
+    assert kafka_problem(on_port(fake.port)) == (
+        "the broker answers but has not registered yet (no live brokers in metadata)"
+    )
+
+
+def test_no_listener_and_no_answer_are_reported_as_no_metadata_answer(broker: Callable[..., FakeBroker]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = int(probe.getsockname()[1])  # nothing listens on it once the probe is closed
+    refused = kafka_problem(on_port(closed), timeout_s=2)
+    assert refused is not None and refused.startswith(f"no Metadata answer from localhost:{closed}: ")
+
+    silent = broker([(1, "localhost", 1)], silent=True)
+    started = time.monotonic()
+    assert kafka_problem(on_port(silent.port), timeout_s=0.5) == (
+        f"no Metadata answer from localhost:{silent.port} within 0.5s"
+    )
+    assert time.monotonic() - started < 5, "the probe must give up at its timeout"
+
+
+async def test_the_probe_also_runs_under_a_running_event_loop(broker: Callable[..., FakeBroker]) -> None:
+    fake = broker([(1, "localhost", 19999)])
+    assert kafka_problem(on_port(fake.port)) is None

@@ -9,9 +9,9 @@ from typing import Any
 from aiokafka.errors import KafkaTimeoutError
 from aiokafka.structs import RecordMetadata
 
+from adapters.settings import KafkaSettings
 from ingest_service.errors import PublishError
 from ingest_service.publisher import KafkaPublisher, Published
-from newsflow.config import KafkaSettings
 from schemas.articles import ArticleIn
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.settings import KafkaSettings
 from enrich_service.dead_letters import (
     ATTEMPT_HEADER,
     KEY_HEADER,
@@ -14,7 +15,6 @@ from enrich_service.dead_letters import (
     fold_letters,
 )
 from enrich_service.dlq import DeadLetterBook, DeadLetterWriter
-from newsflow.config import KafkaSettings
 
 
 def incoming(offset: int, key: bytes | None = b"story-1", headers: Any = ()) -> Incoming:

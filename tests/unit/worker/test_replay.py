@@ -9,12 +9,13 @@ from collections.abc import Sequence
 import pytest
 from aiokafka import TopicPartition
 
+from adapters.versions import version_counts
 from enrich_service.dead_letters import Incoming
 from enrich_service.processor import BatchReport
-from enrich_service.replay import Progress, Replay, ReplayResult, choose_mode, lag
+from enrich_service.replay import ReplayResult, choose_mode
+from enrich_service.replay_reader import Progress, Replay, lag
 from newsflow import console
 from newsflow.cli import main
-from newsflow.status import version_counts
 
 P0, P1 = TopicPartition("raw", 0), TopicPartition("raw", 1)
 

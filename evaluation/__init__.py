@@ -1,4 +1,4 @@
-"""Evaluation of the enrichment against hand-written gold (``python -m enrich_service.evaluation``).
+"""Evaluation of the enrichment against hand-written gold (``python -m evaluation``).
 
 * ``gold`` — loading gold files (``tests/gold/*.gold.json``, ``demo/expected.json``) and their articles;
 * ``scoring`` — pure scoring: quote recall/precision by kind, speaker accuracy, entity P/R/F1, targets;

@@ -8,7 +8,8 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 
-from newsflow.config import KafkaSettings, TopicSettings
+from adapters.limits import OUTPUT_RECORD_MAX_BYTES
+from adapters.settings import KafkaSettings, TopicSettings
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ def client_options(settings: KafkaSettings) -> dict[str, Any]:
 #: dead letters are keyed by their source record and compacted, so a record failing again replaces its
 #: letter instead of adding one (a topic created before this keeps its policy; see the README).
 TOPIC_CONFIGS = {
-    "enriched": {"max.message.bytes": str(16 * 1024 * 1024)},
-    "dlq": {"cleanup.policy": "compact", "max.message.bytes": str(16 * 1024 * 1024)},
+    "enriched": {"max.message.bytes": str(OUTPUT_RECORD_MAX_BYTES)},
+    "dlq": {"cleanup.policy": "compact", "max.message.bytes": str(OUTPUT_RECORD_MAX_BYTES)},
 }
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from enrich_service.domain.cleaning import clean_body
 from enrich_service.domain.dedup import DedupCandidate, dedup_keys, resolve_duplicate
 from enrich_service.enricher import Enricher
-from enrich_service.evaluation.gold import (
+from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp, model_label
+from evaluation.gold import (
     EPOCH,
     PROJECT_ROOT,
     ROLE_REGRESSION,
@@ -24,7 +25,7 @@ from enrich_service.evaluation.gold import (
     GoldFile,
     read_source,
 )
-from enrich_service.evaluation.scoring import (
+from evaluation.scoring import (
     CORPUS_TARGETS,
     TARGETS,
     EntityDiff,
@@ -38,7 +39,6 @@ from enrich_service.evaluation.scoring import (
     score_entities,
     unmatched_predictions,
 )
-from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp, model_label
 from schemas.articles import EnrichedArticle
 
 
@@ -93,7 +93,8 @@ def check_dedup(pair: DedupPair, root: Path = PROJECT_ROOT, seeds: Path = SEEDS_
     """The worker's decision for ``pair.copy`` given ``pair.original`` stored before it.
 
     As in ``enrich_service.duplicates``: the original is a candidate when it shares the content hash or
-    a MinHash band key, and ``resolve_duplicate`` decides (SimHash similarity, as the worker stores it).
+    a MinHash band key, and ``resolve_duplicate`` decides on the MinHash estimate (the registry stores the
+    original's signature).
     """
     try:
         first = read_source(pair.original, EPOCH, root, seeds)
@@ -108,7 +109,7 @@ def check_dedup(pair: DedupPair, root: Path = PROJECT_ROOT, seeds: Path = SEEDS_
         set(keys_first.minhash_bands) & set(keys_second.minhash_bands)
     )
     candidates = (
-        [DedupCandidate(first.id, first.received_at, keys_first.content_hash, simhash=keys_first.simhash)]
+        [DedupCandidate(first.id, first.received_at, keys_first.content_hash, minhash=keys_first.minhash_signature)]
         if shares
         else []
     )

@@ -1,4 +1,4 @@
-"""``python -m enrich_service.evaluation [--check] [--quiet] [--no-throughput] [--out PATH] [GOLD ...]``
+"""``python -m evaluation [--check] [--quiet] [--no-throughput] [--out PATH] [GOLD ...]``
 
 Scores the real enrichment against the corpus of real-world articles in ``../shared/corpus`` (the test
 split scored blind, the dev split with its misses) and the regression sets (``../shared/samples/gold.json``,
@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from enrich_service.evaluation.gold import (
+from evaluation.gold import (
     CORPUS_DIR,
     CORPUS_SPLITS,
     PROJECT_ROOT,
@@ -25,14 +25,14 @@ from enrich_service.evaluation.gold import (
     load_gold,
     require_shared,
 )
-from enrich_service.evaluation.report import text_report
-from enrich_service.evaluation.runner import evaluate, write_json
+from evaluation.report import text_report
+from evaluation.runner import evaluate, write_json
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "eval" / "latest.json"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m enrich_service.evaluation", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     parser.add_argument("gold", nargs="*", type=Path, help="regression gold files (default: all)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a test-split target is missed")
     parser.add_argument("--quiet", action="store_true", help="no per-article detail")

@@ -10,9 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, SecretStr
 
+from adapters.limits import DEFAULT_ES_URL, DEFAULT_KAFKA_BOOTSTRAP
+
 
 class KafkaSettings(BaseModel):
-    bootstrap_servers: str = "localhost:9092"
+    bootstrap_servers: str = DEFAULT_KAFKA_BOOTSTRAP
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
@@ -21,7 +23,7 @@ class KafkaSettings(BaseModel):
 
 
 class ElasticsearchSettings(BaseModel):
-    url: str = "http://localhost:9200"
+    url: str = DEFAULT_ES_URL
     api_key: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None

@@ -20,10 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from enrich_service.evaluation.scoring import ENTITY_TYPES, GoldQuote
+from evaluation.scoring import ENTITY_TYPES, GoldQuote
 from schemas.articles import ArticleIn, RawArticle
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Material shared by the team beside the checkout, read at run time only (never copied into the project).
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 SEEDS_DIR = SHARED_DIR / "samples" / "seeds"

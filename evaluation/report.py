@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from enrich_service.evaluation.gold import ROLE_DEV, ROLE_REGRESSION, ROLE_TEST
-from enrich_service.evaluation.runner import ArticleResult, FileResult, total
-from enrich_service.evaluation.scoring import CORPUS_TARGETS, ENTITY_TYPES, QUOTE_KINDS, TARGETS, metrics
+from evaluation.gold import ROLE_DEV, ROLE_REGRESSION, ROLE_TEST
+from evaluation.runner import ArticleResult, FileResult, total
+from evaluation.scoring import CORPUS_TARGETS, ENTITY_TYPES, QUOTE_KINDS, TARGETS, metrics
 
 Columns = Sequence[tuple[str, str]]
 

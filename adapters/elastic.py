@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
-from newsflow.config import ElasticsearchSettings
+from adapters.settings import ElasticsearchSettings
 from schemas.search_document import index_definition
 
 logger = logging.getLogger(__name__)
@@ -120,3 +121,26 @@ async def outdated_index(es: AsyncElasticsearch, alias: str) -> str | None:
         f" ({live or 'one older than fingerprints'}) than this code's ({code}): documents with new fields"
         " may be refused (they go to the dead-letter topic). Rebuild it: newsflow replay --new-index"
     )
+
+
+#: Where a versioned index keeps its replay state: ``building`` while a new-index replay fills it,
+#: ``swapped`` once the alias moved to it.
+REPLAY_META_KEY = "replay"
+
+
+def replay_state_of(mappings: Mapping[str, Any]) -> str | None:
+    """The replay state in an index's ``mappings`` (from ``GET <index>`` or ``GET <index>/_mapping``)."""
+    state = mappings.get("_meta", {}).get(REPLAY_META_KEY)
+    return str(state) if state is not None else None
+
+
+async def replay_state(es: AsyncElasticsearch, index: str) -> str | None:
+    """``building`` while a new-index replay fills ``index``, ``swapped`` once the alias moved to it."""
+    mapping = await es.indices.get_mapping(index=index)
+    return replay_state_of(mapping.body[index]["mappings"])
+
+
+async def set_replay_state(es: AsyncElasticsearch, index: str, state: str) -> None:
+    mapping = await es.indices.get_mapping(index=index)
+    meta = dict(mapping.body[index]["mappings"].get("_meta", {}))
+    await es.indices.put_mapping(index=index, meta=meta | {REPLAY_META_KEY: state})
