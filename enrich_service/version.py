@@ -4,4 +4,4 @@ Bump it when the output for the same input changes (rules, data tables, model), 
 can find the articles an older version produced.
 """
 
-ENRICHMENT_VERSION = "0.2.0"
+ENRICHMENT_VERSION = "0.2.1"

@@ -208,7 +208,6 @@ class Quote(_Model):
 
 class Dedup(_Model):
     content_hash: str = Field(description="sha256 of the normalised clean text: equal for exact re-posts.")
-    simhash: str = Field(description="64-bit SimHash of word shingles, hex.")
     minhash_bands: list[str] = Field(
         default_factory=list, description="LSH band keys of a MinHash signature, for near-duplicate lookup."
     )

@@ -4,7 +4,6 @@
   NFKC, typographic quotes and dashes folded, lower case, one space). Cleaning already dropped
   boilerplate and re-joined broken lines, so a re-post that differs only in those, in whitespace or
   in quote marks hashes the same.
-* ``simhash`` — 64-bit SimHash (16 hex digits) of the word 3-shingles of that normalised text.
 * ``minhash_bands`` — LSH band keys of a 128-permutation MinHash of the same shingles: 32 bands of 4
   rows, each ``"bNN:<16 hex digits>"``. Two articles sharing a band key are candidates; with 32x4 the
   chance of sharing at least one band is ~0.5 at Jaccard 0.42 and ~0.99 at 0.65.
@@ -18,7 +17,6 @@ article (by ``received_at``, then id) can be its original.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,12 +36,11 @@ LSH_ROWS = 4
 #: Fixed: band keys must be the same in every worker and every release (they are stored in the index).
 MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"
-SIMHASH_BITS = 64
 #: Estimated Jaccard similarity (word 3-shingles) at or above which an article is a near-duplicate of
 #: an earlier one. Measured on the samples and the demo corpus: different articles, also about the same
 #: event, reach at most 0.06; a syndicated copy with a new headline and an edited first paragraph 0.78;
-#: a copy with a new headline, the last paragraph dropped and six words changed 0.86-0.97. SimHash
-#: separated worse (different articles up to 0.47), so it is kept only as a fallback estimate.
+#: a copy with a new headline, the last paragraph dropped and six words changed 0.86-0.97. (SimHash,
+#: also tried, separated worse: different articles reached 0.47. It was removed in 0.2.1.)
 DUPLICATE_THRESHOLD = 0.5
 
 _WORDS = re.compile(r"\w+")
@@ -66,24 +63,6 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> list[str]:
 
 def content_hash(title: str, clean_text: str) -> str:
     return hashlib.sha256(normalised_content(title, clean_text).encode("utf-8")).hexdigest()
-
-
-def simhash(features: Iterable[str]) -> str:
-    """64-bit SimHash of ``features`` as 16 hex digits ("0" * 16 when there are none)."""
-    digests = b"".join(hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest() for f in features)
-    if not digests:
-        return "0" * (SIMHASH_BITS // 4)
-    # One row of 64 bits per feature (most significant first); a bit is set where most features set it.
-    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8)).reshape(-1, SIMHASH_BITS)
-    ones = bits.sum(axis=0, dtype=np.int64)
-    majority = (2 * ones > bits.shape[0]).astype(np.uint8)
-    return np.packbits(majority).tobytes().hex()
-
-
-def simhash_similarity(a: str, b: str) -> float:
-    """Estimated cosine similarity of the shingle sets behind two SimHashes: cos(pi * hamming / 64)."""
-    distance = (int(a, 16) ^ int(b, 16)).bit_count()
-    return max(0.0, math.cos(math.pi * distance / SIMHASH_BITS))
 
 
 def minhash_signature(features: Sequence[str]) -> list[int]:
@@ -120,7 +99,6 @@ def dedup_keys(article_id: str, title: str, clean_text: str) -> Dedup:
     signature = minhash_signature(features)
     return Dedup(
         content_hash=content_hash(title, clean_text),
-        simhash=simhash(features),
         minhash_bands=minhash_bands(signature),
         minhash_signature=signature,
         duplicate_of=None,
@@ -136,7 +114,6 @@ class DedupCandidate:
     article_id: str
     received_at: datetime
     content_hash: str
-    simhash: str | None = None
     minhash: Sequence[int] | None = None
     cluster_id: str | None = None  # its own cluster (the id of its original), when it is a copy itself
 
@@ -158,9 +135,9 @@ def resolve_duplicate(
 ) -> DuplicateDecision:
     """Which earlier article, if any, this one copies (see the module docstring).
 
-    Similarity is the MinHash estimate when both this article's ``signature`` and the candidate's are
-    given, else the SimHash estimate. The cluster is the original's cluster (its own id unless it is a
-    copy too), so copies of copies share one cluster.
+    Similarity is the MinHash estimate from this article's ``signature`` and the candidate's (a
+    candidate stored without one can only match exactly). The cluster is the original's cluster (its
+    own id unless it is a copy too), so copies of copies share one cluster.
     """
     signature = signature or keys.minhash_signature
     me = (received_at, article_id)
@@ -183,8 +160,6 @@ def resolve_duplicate(
 def _similarity(keys: Dedup, signature: Sequence[int] | None, candidate: DedupCandidate) -> float | None:
     if signature and candidate.minhash:
         return minhash_similarity(signature, candidate.minhash)
-    if candidate.simhash:
-        return simhash_similarity(keys.simhash, candidate.simhash)
     return None
 
 

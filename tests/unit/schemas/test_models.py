@@ -86,7 +86,7 @@ def test_every_field_of_a_search_document_is_in_the_strict_mapping() -> None:
         clean_body="B",
         entities=[Entity(name="Lena Okafor", type=EntityType.PERSON, mentions=2, surface_forms=["Okafor"], spans=[])],
         quotes=[Quote(text="Hi", speaker="Lena Okafor", start=0, end=2, verb="said")],
-        dedup=Dedup(content_hash="h", simhash="0", minhash_bands=["b0:1"], cluster_id=raw.id),
+        dedup=Dedup(content_hash="h", minhash_bands=["b0:1"], cluster_id=raw.id),
         enrichment=Enrichment(version="1", model="m", processed_at=now),
     )
     doc = to_search_document(enriched, indexed_at=now)

@@ -45,7 +45,7 @@ def fake_enrich(articles: Sequence[RawArticle], now: datetime) -> list[EnrichedA
             EnrichedArticle(
                 **a.model_dump(),
                 clean_body=a.body,
-                dedup=Dedup(content_hash=a.body, simhash="0", cluster_id=a.id),
+                dedup=Dedup(content_hash=a.body, cluster_id=a.id),
                 enrichment=Enrichment(version="t", model="fake", processed_at=now),
             )
         )
