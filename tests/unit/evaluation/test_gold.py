@@ -169,4 +169,4 @@ def test_the_evaluation_finds_the_checkout_and_the_shared_folder_beside_it() -> 
     from evaluation.gold import PROJECT_ROOT, SHARED_DIR
 
     assert (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "schemas").is_dir()
-    assert SHARED_DIR == PROJECT_ROOT.parent / "shared"
+    assert PROJECT_ROOT.parent / "shared" == SHARED_DIR
