@@ -73,27 +73,9 @@ def cmd_down(args: argparse.Namespace, settings: CliSettings) -> int:
 
 
 def cmd_post(args: argparse.Namespace, settings: CliSettings) -> int:
-    from newsflow.client import ApiError, NewsflowClient
-    from newsflow.posting import ArticleFileError, expand, read_articles
+    from newsflow.posting import post_paths
 
-    try:
-        articles = [a for path in expand([Path(p) for p in args.paths]) for a in read_articles(path)]
-    except (ArticleFileError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not articles:
-        print("error: no articles found", file=sys.stderr)
-        return 2
-    failed = 0
-    with NewsflowClient(args.api or settings.api_url, api_key=settings.api_key_value) as client:
-        for start in range(0, len(articles), 200):
-            try:
-                result = client.post_batch(articles[start : start + 200])
-            except ApiError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
-            failed += console.print_post_results(result, offset=start)
-    return 1 if failed else 0
+    return post_paths([Path(p) for p in args.paths], args.api or settings.api_url, settings.api_key_value)
 
 
 def cmd_search(args: argparse.Namespace, settings: CliSettings) -> int:
@@ -322,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-infra", action="store_true", help="use Kafka/Elasticsearch that already run")
     p = add("down", cmd_down, "stop the services and the local infra")
     p.add_argument("--keep-infra", action="store_true")
-    p = add("post", cmd_post, "post article files (.txt, .json, .ndjson, or folders of them)")
+    p = add("post", cmd_post, "post article files (.txt, .json, .ndjson, .html, or folders) or crawls (.warc[.gz])")
     p.add_argument("paths", nargs="+")
     p.add_argument("--api", help=f"ingest API base URL (default $NEWSFLOW_API or {DEFAULT_API_URL})")
     p = add("search", cmd_search, "search the archive")
