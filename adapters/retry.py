@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from aiokafka.errors import KafkaError
@@ -48,6 +48,8 @@ class RetryPolicy:
 
     initial_s: float = 0.5
     max_s: float = 15.0
+    #: Called before each retry's wait (e.g. a metrics counter: ``dataclasses.replace(policy, on_retry=...)``).
+    on_retry: Callable[[], None] | None = field(default=None, compare=False)
 
     def delay(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` (1-based), jitter included."""
@@ -76,6 +78,8 @@ class RetryPolicy:
         of = f" of {attempts}" if attempts is not None else ""
 
         def before_sleep(state: RetryCallState) -> None:
+            if self.on_retry is not None:
+                self.on_retry()
             exc = state.outcome.exception() if state.outcome is not None else None
             wait = state.next_action.sleep if state.next_action is not None else 0.0
             logger.log(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from adapters.kafka import TOPIC_CONFIGS
 from adapters.retry import RetryPolicy
 from enrich_service.dead_letters import DeadLetter, Incoming
 from enrich_service.faust_config import faust_options
+from enrich_service.metrics import EnrichMetrics
 from enrich_service.processor import BatchProcessor
 from enrich_service.settings import EnrichSettings
 
@@ -176,12 +178,17 @@ def add_enrich_agent(
     settings: EnrichSettings,
     processor: BatchProcessor,
     send_dead: Callable[[list[DeadLetter]], Awaitable[None]],
+    metrics: EnrichMetrics | None = None,
 ) -> None:
-    """Consume the raw topic in batches of ``settings.batch_size``, each settled by ``process_guarded``."""
+    """Consume the raw topic in batches of ``settings.batch_size``, each settled by ``process_guarded``
+    (and timed into ``metrics``, when given)."""
 
     @app.agent(app.raw, name="enrich")
     async def enrich(stream: faust.StreamT[bytes]) -> None:
         # take_events (faust-streaming) is missing from StreamT; the concrete Stream has it.
         batches = stream.take_events(settings.batch_size, within=settings.batch_within_s)  # type: ignore[attr-defined]
         async for events in batches:
+            started = time.perf_counter()
             await process_guarded(processor, events, send_dead, settings.shutdown_grace_s, settings.retry_policy)
+            if metrics is not None:
+                metrics.batch_seconds.observe(time.perf_counter() - started)

@@ -7,6 +7,7 @@ module attribute ``app`` is built from the environment on first access (PEP 562)
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -19,9 +20,11 @@ from enrich_service.dead_letters import DeadLetter
 from enrich_service.dlq import DeadLetterBook, DeadLetterWriter
 from enrich_service.duplicates import ElasticsearchRegistry
 from enrich_service.indexer import Indexer
-from enrich_service.pipeline import Sinks, build_pipeline
+from enrich_service.metrics import EnrichMetrics, MeteredRegistry, metered_dead, metered_index, serve_metrics
+from enrich_service.pipeline import Sinks, build_enricher, build_pipeline
 from enrich_service.readiness import announce_readiness
 from enrich_service.settings import EnrichSettings
+from enrich_service.version import ENRICHMENT_VERSION
 from schemas.articles import EnrichedArticle
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     app = create_app(settings)
     es = make_client(settings.es)
     policy = settings.retry_policy
+    metrics = EnrichMetrics()
 
     async def produce(topic: faust.TopicT, records: list[Record]) -> None:
         """Send and wait for every ack; while Kafka is unreachable, retry the lot (at least once)."""
@@ -54,16 +58,22 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     book = DeadLetterBook(settings.kafka, settings.topics.dlq)
     writer = DeadLetterWriter(book, produce_dead, settings.topics.dlq)
 
-    async def send_dead(letters: list[DeadLetter]) -> None:
+    async def write_dead(letters: list[DeadLetter]) -> None:
         await writer.write(letters)
 
+    send_dead = metered_dead(write_dead, metrics)
+    indexer = Indexer(es, settings.index_alias, dataclasses.replace(policy, on_retry=metrics.count_bulk_retry))
     sinks = Sinks(
-        registry=ElasticsearchRegistry(es, settings.dedup_index, policy),
-        index=Indexer(es, settings.index_alias, policy).index,
+        registry=MeteredRegistry(ElasticsearchRegistry(es, settings.dedup_index, policy), metrics),
+        index=metered_index(indexer.index, metrics),
         send_enriched=send_enriched,
         send_dead=send_dead,
     )
-    add_enrich_agent(app, settings, build_pipeline(settings, sinks), send_dead)
+    enricher = build_enricher(settings)
+    enricher.observe = metrics.observe_stage
+    metrics.info.labels(version=ENRICHMENT_VERSION, model=enricher.model_label).set(1)
+    add_enrich_agent(app, settings, build_pipeline(settings, sinks, enricher), send_dead, metrics)
+    serve_metrics(app, metrics)
     app.closers += [book.close, es.close]
     announce_readiness(app, settings.readiness_path)
     logger.info("enrich worker %s: model %s, index alias %s", settings.app_id, settings.model, settings.index_alias)

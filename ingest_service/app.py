@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from ingest_service import routes_articles, routes_search
 from ingest_service.errors import IngestError, PublishError, SearchUnavailable, Unauthorized
+from ingest_service.metrics import IngestMetrics, MeteredPublisher, instrument
 from ingest_service.publisher import Publisher
 from ingest_service.search import ArticleSearch
 from ingest_service.settings import IngestSettings
@@ -21,7 +22,7 @@ from schemas.articles import ArticleIn
 
 logger = logging.getLogger(__name__)
 
-_OPEN_PATHS = ("/healthz", "/readyz", "/docs", "/openapi.json", "/docs/oauth2-redirect")
+_OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/docs/oauth2-redirect")
 
 
 def create_app(
@@ -30,7 +31,12 @@ def create_app(
     search: ArticleSearch | None = None,
     on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    metrics: IngestMetrics | None = None,
 ) -> FastAPI:
+    """The app; ``metrics`` (a registry of its own unless given) is served at ``GET /metrics``."""
+    metrics = metrics or IngestMetrics()
+    publisher = MeteredPublisher(publisher, metrics)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if on_startup is not None:
@@ -92,6 +98,7 @@ def create_app(
         ]
         return JSONResponse({"error": "invalid request", "errors": errors}, status_code=422)
 
+    instrument(app, metrics)  # last: its middleware wraps the API-key check too
     _register_schema(app)
     return app
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from adapters.elastic import ensure_index, make_client, outdated_index
 from adapters.kafka import ensure_topics
 from ingest_service.app import create_app
+from ingest_service.metrics import IngestMetrics
 from ingest_service.publisher import KafkaPublisher
 from ingest_service.search import ArticleSearch
 from ingest_service.settings import IngestSettings
@@ -46,7 +47,12 @@ def build_app(settings: IngestSettings) -> FastAPI:
         await es.close()
 
     return create_app(
-        settings, publisher, ArticleSearch(es, settings.index_alias), on_startup=on_startup, on_shutdown=on_shutdown
+        settings,
+        publisher,
+        ArticleSearch(es, settings.index_alias),
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        metrics=IngestMetrics(),
     )
 
 
