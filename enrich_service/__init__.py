@@ -5,6 +5,7 @@
   ``newsflow enrich``)
 * ``app``, ``faust_config``, ``readiness`` — the Faust app, its agent, its readiness file
 * ``processor``  — ``BatchProcessor``: one batch of raw records -> indexed articles or dead letters
+* ``extraction`` — an article given as HTML -> its main text and metadata (trafilatura), in decode
 * ``enricher``, ``nlp`` — the spaCy pipeline with the domain run as components
 * ``domain/``    — pure enrichment: cleaning, entities, quotes, dedup keys (no I/O)
 * ``duplicates`` — the duplicate registry (Elasticsearch or in memory) and resolver

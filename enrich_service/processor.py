@@ -18,6 +18,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.extraction import extract
 from enrich_service.indexer import Rejected
 from schemas.articles import EnrichedArticle, RawArticle
 
@@ -51,11 +52,42 @@ def decode(incoming: Incoming) -> RawArticle | DeadLetter:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return DeadLetter(incoming, "decode", f"not JSON: {exc}")
     try:
-        return RawArticle.model_validate(data)
+        article = RawArticle.model_validate(data)
     except ValidationError as exc:
         article_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
         errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
         return DeadLetter(incoming, "validate", f"not a RawArticle: {errors}", article_id)
+    if article.html is not None and not (article.body and article.title):
+        return from_page(incoming, article)
+    return article
+
+
+def from_page(incoming: Incoming, article: RawArticle) -> RawArticle | DeadLetter:
+    """An article given as HTML with its text (and, where the client sent none, title, authors, date and
+    language) extracted from the page; the html is kept. No article text: a dead letter (stage ``extract``)."""
+    assert article.html is not None
+    page = extract(article.html, article.url)
+    if page is None and not article.body:
+        where = f"url {article.url}" if article.url else "no url"
+        reason = f"no article text found in the HTML ({len(article.html.encode())} bytes, {where})"
+        return DeadLetter(incoming, "extract", reason, article.id)
+    body = article.body or (page.text if page else "")
+    # The title a client sent wins; else the page's; else the text's first line (an article has a title).
+    title = article.title or (page.title if page and page.title else "") or body.split("\n", 1)[0][:200]
+    if page is None:
+        return article.model_copy(update={"title": title})
+    fields = {
+        "title": title[:1_000],
+        "body": body,
+        "authors": article.authors or page.authors,
+        "published_at": article.published_at or page.published_at,
+        "language": article.language or page.language,
+    }
+    try:
+        return RawArticle.model_validate({**article.model_dump(), **fields})
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        return DeadLetter(incoming, "extract", f"extracted article is not valid: {errors}", article.id)
 
 
 class BatchProcessor:

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from schemas.ids import ID_PATTERN, derive_article_id
 
@@ -33,6 +34,9 @@ MAX_TITLE_CHARS = 1_000
 #: spaCy refuses longer texts (its ``max_length``): refused here with a 422 rather than dead-lettered later.
 MAX_BODY_CHARS = 1_000_000
 MAX_URL_CHARS = 2_048
+#: An HTML page as fetched, at most the HTTP body limit (``adapters.limits.MAX_BODY_BYTES``, 3 MiB; the
+#: contract imports no one, a unit test checks the two agree), counted in characters like the body.
+MAX_HTML_CHARS = 3 * 1024 * 1024
 
 
 def _not_blank(value: str) -> str:
@@ -89,8 +93,17 @@ class ArticleFields(_Model):
     source: Annotated[str, Field(max_length=200)] | None = Field(
         default=None, description="Outlet name or domain; derived from the URL's host when missing."
     )
-    title: Annotated[NonBlank, Field(max_length=MAX_TITLE_CHARS)]
-    body: NonBlank
+    title: Annotated[NonBlank, Field(max_length=MAX_TITLE_CHARS)] | None = Field(
+        default=None, description="Required with body; optional with html (sent: it wins over the page's)."
+    )
+    body: NonBlank | None = Field(
+        default=None, description="The article text. Required unless html is given (sent: it wins over the page's)."
+    )
+    html: Annotated[NonBlank, Field(max_length=MAX_HTML_CHARS)] | None = Field(
+        default=None,
+        description="The article as an HTML page, as fetched: its main text, title, authors, date and "
+        "language are extracted by the worker (fields sent win). The raw topic keeps it; the index does not.",
+    )
     published_at: AwareDatetime = None
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
     authors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = Field(default_factory=list)
@@ -100,7 +113,10 @@ class ArticleFields(_Model):
     def _text(cls, value: object, info: ValidationInfo) -> object:
         # After the field's own checks, so that lengths are those of the text as sent.
         cleaned = clean_text(value)
-        if info.field_name in ("title", "body") and isinstance(cleaned, str) and not cleaned.strip():
+        # An empty title or body ("" on the raw topic: not sent, to be extracted from the html) is judged
+        # by ``_has_text``; a posted "" is refused by ``NonBlank`` before this runs.
+        blank = isinstance(cleaned, str) and not cleaned.strip() and (value != "" or info.field_name == "html")
+        if info.field_name in ("title", "body", "html") and blank:
             raise ValueError("must not be empty or only whitespace (control characters are removed)")
         return cleaned
 
@@ -120,26 +136,42 @@ class ArticleFields(_Model):
     def _clean_authors(cls, value: list[str]) -> list[str]:
         return [a.strip() for a in value if a.strip()]
 
+    @model_validator(mode="after")
+    def _has_text(self) -> Self:
+        """A text article has title and body; an HTML article has html (title and body optional)."""
+        if self.html is None:
+            if not self.body:
+                raise ValueError("an article needs either body (with title) or html: neither was given")
+            if not self.title:
+                raise ValueError("title is required for an article given as body (optional only with html)")
+        return self
+
 
 class ArticleIn(ArticleFields):
     """One article as a client posts it. ``id`` is optional: without it one is derived."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)] | None = Field(
         default=None,
-        description="Client-supplied id; else derived from the canonical url, else from title+body.",
+        description="Client-supplied id; else derived from the canonical url, else from title+body "
+        "(from the html for an article given as HTML without body).",
     )
     # Posted articles are held to what the model can read; records other producers write to the raw
     # topic directly are not, and a too-long one is dead-lettered by the worker with its reason.
-    body: Annotated[NonBlank, Field(max_length=MAX_BODY_CHARS)]
+    body: Annotated[NonBlank, Field(max_length=MAX_BODY_CHARS)] | None = Field(
+        default=None, description="The article text. Required unless html is given (sent: it wins over the page's)."
+    )
 
     def to_raw(self, received_at: datetime) -> RawArticle:
-        article_id = self.id or derive_article_id(url=self.url, title=self.title, body=self.body)
+        text = self.body if self.body is not None else self.html or ""
+        article_id = self.id or derive_article_id(url=self.url, title=self.title or "", body=text)
         source = self.source
         if not source and self.url:
             host = (urlsplit(self.url).hostname or "").lower()
             source = host.removeprefix("www.") or None
-        data = self.model_dump(exclude={"id", "source"})
-        return RawArticle(id=article_id, source=source, received_at=received_at, **data)
+        data = self.model_dump(exclude={"id", "source", "title", "body"})
+        return RawArticle(
+            id=article_id, source=source, received_at=received_at, title=self.title or "", body=self.body or "", **data
+        )
 
 
 class RawArticle(ArticleFields):
@@ -148,6 +180,11 @@ class RawArticle(ArticleFields):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     received_at: datetime
     schema_version: Literal[1] = SCHEMA_VERSION
+    # Text, never None: "" when the client sent none with its html (the worker extracts it from the page).
+    title: Annotated[str, Field(max_length=MAX_TITLE_CHARS)] = Field(
+        default="", description='"" only with html: not sent, extracted from the page by the worker.'
+    )
+    body: str = Field(default="", description='"" only with html: not sent, extracted from the page by the worker.')
 
 
 class EntityType(StrEnum):
@@ -226,7 +263,13 @@ class Enrichment(_Model):
 
 
 class EnrichedArticle(RawArticle):
-    """A raw article plus what enrichment found, as published on ``articles.enriched`` and indexed."""
+    """A raw article plus what enrichment found, as published on ``articles.enriched`` and indexed.
+
+    ``body`` is the text enriched (for an article given as HTML, the text extracted from the page);
+    the page itself is not kept here (accepted from the raw article, never serialised).
+    """
+
+    html: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
 
     clean_body: str = Field(description="Body after boilerplate removal; entity and quote offsets refer to it.")
     entities: list[Entity] = Field(default_factory=list)
