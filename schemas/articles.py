@@ -269,6 +269,10 @@ class EnrichedArticle(RawArticle):
     the page itself is not kept here (accepted from the raw article, never serialised).
     """
 
+    title: Annotated[str, Field(max_length=MAX_TITLE_CHARS)] = Field(
+        description="The client's title, else the page's, else the first line of the extracted text."
+    )
+    body: str = Field(description="The text enriched: as sent, or extracted from the html.")
     html: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
 
     clean_body: str = Field(description="Body after boilerplate removal; entity and quote offsets refer to it.")
