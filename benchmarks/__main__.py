@@ -14,6 +14,7 @@ import logging
 import os
 import shlex
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,7 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
                 await delete_indices(es, stack.alias)
         results["end_to_end"] = e2e
 
-        step("5/6 ingest endpoint alone (no worker) and a bare producer")
+        step("5/6 ingest endpoint alone (no worker), a bare producer, a WARC crawl posted")
         stack = BenchStack(infra, partitions=partitions)
         try:
             stack.start_ingest()
@@ -156,6 +157,9 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
                 "best_batch_articles_per_s": best_batch,
                 "batch_ratio_to_producer": round(best_batch / producer["pipelined_per_s"], 3),
             }
+            with tempfile.TemporaryDirectory() as crawl_dir:
+                warc = await asyncio.to_thread(measure.warc_posting, stack.api, payload, Path(crawl_dir))
+            results["ingest"]["warc_post"] = warc
             step("6/6 peak RSS")
             results.setdefault("peak_rss_mb", {})["ingest"] = stack.peak_rss("ingest")
         finally:

@@ -160,6 +160,17 @@ def markdown(r: dict[str, Any]) -> str:
                 _ok(ingest["batch_ratio_to_producer"], 0.7),
             )
         )
+    warc = ingest.get("warc_post")
+    if warc:
+        rows.append(
+            (
+                f"5. `newsflow post CRAWL.warc.gz` ({warc['records']} records, {warc['pages']} HTML pages)",
+                f"{warc['records_per_s']} records/s ({warc['pages_per_s']} pages/s, {warc['accepted']} accepted)",
+                "",
+                "",
+                "",
+            )
+        )
     if rss:
         worker = rss.get("enrich_worker")
         rows.append(

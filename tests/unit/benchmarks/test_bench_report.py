@@ -56,6 +56,7 @@ def test_the_table_has_every_figure_its_ratio_and_whether_the_target_was_met() -
             "best_single_per_s": 600,
             "best_batch_articles_per_s": 2500,
             "batch_ratio_to_producer": 0.625,
+            "warc_post": {"records": 800, "pages": 400, "accepted": 400, "records_per_s": 900.0, "pages_per_s": 450.0},
         },
         "peak_rss_mb": {"enrich_worker": 400, "ingest": 90},
     }
@@ -64,3 +65,4 @@ def test_the_table_has_every_figure_its_ratio_and_whether_the_target_was_met() -
     assert "0.70 | ≥ 0.80 | **missed**" in table  # end to end, 1 worker
     assert "p99 1.2 s" in table and "0.62 | ≥ 0.70 | **missed**" in table
     assert "400 MiB / 90 MiB" in table
+    assert "CRAWL.warc.gz` (800 records, 400 HTML pages) | 900.0 records/s (450.0 pages/s, 400 accepted)" in table
