@@ -132,9 +132,17 @@ class EnrichApp(faust.App):
     """A Faust app with its topics, that closes its adapters once its agents have stopped."""
 
     closers: list[Callable[[], Awaitable[None]]]
+    #: Run once before the consumer starts (e.g. creating the topics, so the agent never subscribes to a
+    #: topic that does not exist yet and waits for the next metadata refresh, 5 minutes later).
+    preparers: list[Callable[[], Awaitable[None]]]
     raw: faust.TopicT
     enriched: faust.TopicT
     dlq: faust.TopicT
+
+    async def on_first_start(self) -> None:
+        for prepare in getattr(self, "preparers", []):
+            await prepare()
+        await super().on_first_start()
 
     async def on_shutdown(self) -> None:
         await super().on_shutdown()
@@ -148,6 +156,7 @@ def create_app(settings: EnrichSettings) -> EnrichApp:
     Path(options["datadir"]).mkdir(parents=True, exist_ok=True)  # Faust does not create parents
     app = EnrichApp(settings.app_id, **options)
     app.closers = []
+    app.preparers = []
 
     def topic(name: str, config: dict[str, str] | None = None) -> faust.TopicT:
         return app.topic(

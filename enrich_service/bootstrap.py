@@ -14,6 +14,7 @@ from typing import Any
 import faust
 
 from adapters.elastic import make_client
+from adapters.kafka import ensure_topics
 from adapters.retry import KAFKA_TRANSIENT
 from enrich_service.app import EnrichApp, add_enrich_agent, create_app
 from enrich_service.dead_letters import DeadLetter
@@ -75,6 +76,15 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     add_enrich_agent(app, settings, build_pipeline(settings, sinks, enricher), send_dead, metrics)
     serve_metrics(app, metrics)
     app.closers += [book.close, es.close]
+
+    async def create_topics() -> None:
+        await policy.call(
+            lambda: ensure_topics(settings.kafka, settings.topics),
+            what=f"creating topics {settings.topics.raw}, {settings.topics.enriched}, {settings.topics.dlq}",
+            transient=KAFKA_TRANSIENT,
+        )
+
+    app.preparers.append(create_topics)
     announce_readiness(app, settings.readiness_path)
     logger.info("enrich worker %s: model %s, index alias %s", settings.app_id, settings.model, settings.index_alias)
     return app
