@@ -25,6 +25,7 @@ from evaluation.gold import (
     load_gold,
     require_shared,
 )
+from evaluation.html_input import html_version
 from evaluation.report import text_report
 from evaluation.runner import evaluate, write_json
 
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     corpus = [load_corpus_split(args.corpus / split, start=1000 * n) for n, split in enumerate(CORPUS_SPLITS)]
-    files = corpus + load_gold(args.gold or default_gold_paths())
+    files = corpus + [html_version(split) for split in corpus] + load_gold(args.gold or default_gold_paths())
     report = evaluate(files, measure_throughput=not args.no_throughput)
     sys.stdout.write(text_report(report, verbose=not args.quiet) + "\n")
     write_json(report, args.out)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evaluation.gold import ROLE_DEV, ROLE_REGRESSION, ROLE_TEST
+from evaluation.html_input import HIDDEN_ROLES, HTML_ROLES, HTML_TOLERANCE, html_deltas
 from evaluation.runner import ArticleResult, FileResult, total
 from evaluation.scoring import CORPUS_TARGETS, ENTITY_TYPES, QUOTE_KINDS, TARGETS, metrics
 
@@ -94,12 +95,48 @@ def _counts_line(r: FileResult) -> str:
     )
 
 
+def _html_table(results: Sequence[FileResult]) -> list[str]:
+    """The corpus splits posted as web pages beside the same articles as clean text, and the difference."""
+    by_role = {r.role: r for r in results if r.articles}
+    rows: list[tuple[str, Mapping[str, float | None]]] = []
+    missed: list[str] = []
+    for text_role, html_role in HTML_ROLES.items():
+        if text_role not in by_role or html_role not in by_role:
+            continue
+        text, html = metrics(*by_role[text_role].totals()), metrics(*by_role[html_role].totals())
+        delta = html_deltas(text, html)
+        n = len(by_role[html_role].articles)
+        rows += [(f"corpus/{text_role} ({n}) as text", text), (f"corpus/{text_role} ({n}) as HTML", html)]
+        rows.append((f"HTML − text ({text_role})", {k: delta.get(k) for k in text}))
+        missed += [
+            f"{text_role} {k} {d:+.2f}"
+            for k, d in delta.items()
+            if abs(d) > HTML_TOLERANCE and k in dict(CORPUS_COLUMNS)
+        ]
+    if not rows:
+        return []
+    table = markdown_table(rows, CORPUS_COLUMNS, CORPUS_TARGETS).rsplit("\n", 1)[0]  # no targets row
+    verdict = (
+        f"HTML within {HTML_TOLERANCE} of text on every figure"
+        if not missed
+        else f"more than {HTML_TOLERANCE} apart: " + ", ".join(missed)
+    )
+    return [
+        "",
+        "## The corpus posted as web pages (evaluation/pages.py layouts, extracted as the worker does)",
+        "",
+        table,
+        "",
+        verdict,
+    ]
+
+
 def text_report(report: dict[str, Any], *, verbose: bool = True) -> str:
     results: list[FileResult] = report["_results"]
     out: list[str] = [f"note: {note}" for r in results for note in r.notes]
     if verbose:
         for r in results:
-            if r.role != ROLE_TEST:  # the test split is scored, never read for misses
+            if r.role not in HIDDEN_ROLES:  # the test split is scored, never read for misses
                 for a in r.articles:
                     out.extend(article_detail(r.name, a))
     out += ["", "## Dedup checks"]
@@ -113,6 +150,7 @@ def text_report(report: dict[str, Any], *, verbose: bool = True) -> str:
         out += ["", "## Real-world corpus (../shared/corpus): test split scored blind, dev split read for misses", ""]
         rows = [(f"{r.name} ({len(r.articles)})", metrics(*r.totals())) for r in corpus]
         out.append(markdown_table(rows, CORPUS_COLUMNS, CORPUS_TARGETS))
+    out += _html_table(results)
     regression = [r for r in results if r.role == ROLE_REGRESSION and r.articles]
     if regression:
         out += ["", "## Regression sets (our own gold; in-sample: rules were written reading it)", ""]

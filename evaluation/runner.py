@@ -246,7 +246,7 @@ def _file_json(r: FileResult) -> dict[str, Any]:
             for d in r.dedup
         ],
         # The test split is scored, never read for misses: no per-article detail.
-        "articles": [] if r.role == ROLE_TEST else [_article_json(a) for a in r.articles],
+        "articles": [] if r.role in (ROLE_TEST, "test-html") else [_article_json(a) for a in r.articles],
     }
 
 
