@@ -154,6 +154,8 @@ async def sample_lag(app: faust.App, metrics: EnrichMetrics) -> None:
     assigned = consumer.assignment()
     metrics.consumer_lag.clear()  # partitions revoked since the last sample disappear
     for tp in assigned:
+        if tp.topic.startswith(f"{app.conf.id}-"):  # Faust's own topics (the assignor's leader topic)
+            continue
         try:
             highwater = consumer.highwater(tp)
             position = await consumer.position(tp)
