@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from enrich_service.dead_letters import DeadLetter, Incoming
+from enrich_service.domain.cleaning import clean_body
 from enrich_service.processor import from_page
 from evaluation.gold import ROLE_DEV, ROLE_TEST, GoldArticle, GoldFile
 from evaluation.pages import CHROME_MARKERS, web_page
@@ -36,8 +37,14 @@ def html_version(gold: GoldFile) -> GoldFile:
             out.notes.append(f"{out.name}: an article without extracted text ({extracted.stage})")
             extracted = posted.model_copy(update={"title": raw.title, "body": raw.title})
         out.articles.append(GoldArticle(g.source, extracted, g.entities, g.quotes))
-    leaks = sum(1 for a in out.articles if any(m in a.article.body for m in CHROME_MARKERS))
-    out.notes.append(f"{out.name}: page chrome left in {leaks} of {len(out.articles)} extracted texts")
+    extracted = sum(1 for a in out.articles if any(m in a.article.body for m in CHROME_MARKERS))
+    cleaned = sum(
+        1 for a in out.articles if any(m in clean_body(a.article.title, a.article.body) for m in CHROME_MARKERS)
+    )
+    out.notes.append(
+        f"{out.name}: page chrome in {extracted} of {len(out.articles)} extracted texts,"
+        f" in {cleaned} after cleaning (clean_body, what is indexed)"
+    )
     return out
 
 
