@@ -37,15 +37,17 @@ def html_version(gold: GoldFile) -> GoldFile:
             out.notes.append(f"{out.name}: an article without extracted text ({extracted.stage})")
             extracted = posted.model_copy(update={"title": raw.title, "body": raw.title})
         out.articles.append(GoldArticle(g.source, extracted, g.entities, g.quotes))
-    extracted = sum(1 for a in out.articles if any(m in a.article.body for m in CHROME_MARKERS))
-    cleaned = sum(
-        1 for a in out.articles if any(m in clean_body(a.article.title, a.article.body) for m in CHROME_MARKERS)
-    )
+    in_text = sum(1 for a in out.articles if _has_chrome(a.article.body))
+    in_clean = sum(1 for a in out.articles if _has_chrome(clean_body(a.article.title, a.article.body)))
     out.notes.append(
-        f"{out.name}: page chrome in {extracted} of {len(out.articles)} extracted texts,"
-        f" in {cleaned} after cleaning (clean_body, what is indexed)"
+        f"{out.name}: page chrome in {in_text} of {len(out.articles)} extracted texts,"
+        f" in {in_clean} after cleaning (clean_body, what is indexed)"
     )
     return out
+
+
+def _has_chrome(text: str) -> bool:
+    return any(marker in text for marker in CHROME_MARKERS)
 
 
 def html_deltas(text: Mapping[str, float | None], html: Mapping[str, float | None]) -> dict[str, float]:
