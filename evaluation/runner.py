@@ -25,6 +25,7 @@ from evaluation.gold import (
     GoldFile,
     read_source,
 )
+from evaluation.html_input import HIDDEN_ROLES
 from evaluation.scoring import (
     CORPUS_TARGETS,
     TARGETS,
@@ -246,7 +247,7 @@ def _file_json(r: FileResult) -> dict[str, Any]:
             for d in r.dedup
         ],
         # The test split is scored, never read for misses: no per-article detail.
-        "articles": [] if r.role in (ROLE_TEST, "test-html") else [_article_json(a) for a in r.articles],
+        "articles": [] if r.role in HIDDEN_ROLES else [_article_json(a) for a in r.articles],
     }
 
 
