@@ -19,9 +19,9 @@ Handler = Callable[[argparse.Namespace, CliSettings], int]
 
 
 def cmd_infra(args: argparse.Namespace, settings: CliSettings) -> int:
-    from infra.local import InfraError, InfraSettings, down, status, up
+    from infra.local import ClusterInfraSettings, InfraError, InfraSettings, down, status, up
 
-    infra = InfraSettings()
+    infra = ClusterInfraSettings() if args.cluster else InfraSettings()
     try:
         if args.action == "up":
             console.print_infra(up(infra))
@@ -298,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("infra", cmd_infra, "start/stop the local Kafka and Elasticsearch")
     p.add_argument("action", choices=["up", "down", "status"])
+    p.add_argument(
+        "--cluster",
+        action="store_true",
+        help="three Kafka brokers and two Elasticsearch nodes on their own ports (NEWSFLOW_CLUSTER_*)",
+    )
     p = add("serve", cmd_serve, "run one service in the foreground")
     p.add_argument("service", choices=["ingest", "enrich"])
     p = add("up", cmd_up, "infra + both services in the background")

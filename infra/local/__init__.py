@@ -9,10 +9,11 @@ down(InfraSettings())
 from infra.local.artifacts import ensure_elasticsearch, ensure_kafka
 from infra.local.errors import InfraError
 from infra.local.manager import down, status, up
-from infra.local.settings import InfraSettings
+from infra.local.settings import ClusterInfraSettings, InfraSettings
 from infra.local.status import InfraStatus, ServiceStatus
 
 __all__ = [
+    "ClusterInfraSettings",
     "InfraError",
     "InfraSettings",
     "InfraStatus",

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from infra.local.errors import InfraError
 from infra.local.manager import down, status, up
-from infra.local.settings import InfraSettings
+from infra.local.settings import ClusterInfraSettings, InfraSettings
 
 EXIT_FAILED = 1
 EXIT_NOT_HEALTHY = 3  # ``status`` when something is not running or not healthy
@@ -25,12 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status"])
     parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    parser.add_argument("--cluster", action="store_true", help="3 Kafka brokers + 2 Elasticsearch nodes")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        settings = InfraSettings()
+        settings = ClusterInfraSettings() if args.cluster else InfraSettings()
         started = time.monotonic()
         if args.command == "up":
             state = up(settings)

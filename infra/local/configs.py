@@ -8,14 +8,20 @@ from pathlib import Path
 from infra.local.settings import InfraSettings
 
 
-def render_server_properties(settings: InfraSettings, data_dir: Path) -> str:
-    """A single combined KRaft broker+controller listening on localhost only."""
-    port, controller = settings.kafka_port, settings.kafka_controller_port
+def render_server_properties(settings: InfraSettings, data_dir: Path, node: int = 0) -> str:
+    """One combined KRaft broker+controller listening on localhost only; node ``node`` of ``kafka_nodes``.
+
+    Every node is a voter of the controller quorum (3 nodes: a majority of 2 survives one loss). Kafka's
+    own topics get the replication of the pipeline's: 3 (min in sync 2) on a cluster, 1 on one node.
+    """
+    port, controller = settings.kafka_port_of(node), settings.kafka_controller_port_of(node)
+    voters = ",".join(f"{i + 1}@localhost:{settings.kafka_controller_port_of(i)}" for i in range(settings.kafka_nodes))
+    replicas, min_isr = settings.replication_factor, settings.min_insync_replicas
     lines = [
         "# Written by infra/local on every start; edits are overwritten.",
         "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@localhost:{controller}",
+        f"node.id={node + 1}",
+        f"controller.quorum.voters={voters}",
         f"listeners=PLAINTEXT://localhost:{port},CONTROLLER://localhost:{controller}",
         f"advertised.listeners=PLAINTEXT://localhost:{port}",
         "controller.listener.names=CONTROLLER",
@@ -27,10 +33,12 @@ def render_server_properties(settings: InfraSettings, data_dir: Path) -> str:
         "auto.create.topics.enable=true",
         f"message.max.bytes={settings.kafka_message_max_bytes}",
         f"replica.fetch.max.bytes={settings.kafka_message_max_bytes}",
-        "offsets.topic.replication.factor=1",
+        f"default.replication.factor={replicas}",
+        f"min.insync.replicas={min_isr}",
+        f"offsets.topic.replication.factor={replicas}",
         "offsets.topic.num.partitions=6",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
+        f"transaction.state.log.replication.factor={replicas}",
+        f"transaction.state.log.min.isr={min_isr}",
         "transaction.state.log.num.partitions=6",
         "group.initial.rebalance.delay.ms=0",
     ]
@@ -52,16 +60,34 @@ def render_kafka_log4j() -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_elasticsearch_yml(settings: InfraSettings, data_dir: Path, logs_dir: Path) -> str:
-    """A single-node, security-off Elasticsearch bound to 127.0.0.1 (so no production bootstrap checks)."""
+def es_node_name(settings: InfraSettings, node: int) -> str:
+    return "newsflow-local" if settings.es_nodes == 1 else f"newsflow-{node + 1}"
+
+
+def render_elasticsearch_yml(settings: InfraSettings, data_dir: Path, logs_dir: Path, node: int = 0) -> str:
+    """A security-off Elasticsearch node bound to 127.0.0.1 (so no production bootstrap checks).
+
+    One node: ``discovery.type: single-node``. A cluster: every node master-eligible and a data node,
+    finding the others on their transport ports; the first start bootstraps from all their names.
+    """
+    if settings.es_nodes == 1:
+        discovery = ["cluster.name: newsflow-local", "discovery.type: single-node"]
+    else:
+        seeds = [f"127.0.0.1:{settings.es_transport_port_of(i)}" for i in range(settings.es_nodes)]
+        names = [es_node_name(settings, i) for i in range(settings.es_nodes)]
+        discovery = [
+            "cluster.name: newsflow-cluster",
+            f"discovery.seed_hosts: {json.dumps(seeds)}",
+            f"cluster.initial_master_nodes: {json.dumps(names)}",
+        ]
     lines = [
         "# Written by infra/local on every start; edits are overwritten.",
-        "cluster.name: newsflow-local",
-        "node.name: newsflow-local",
-        "discovery.type: single-node",
+        discovery[0],
+        f"node.name: {es_node_name(settings, node)}",
+        *discovery[1:],
         "network.host: 127.0.0.1",
-        f"http.port: {settings.es_port}",
-        f"transport.port: {settings.es_transport_port}",
+        f"http.port: {settings.es_port_of(node)}",
+        f"transport.port: {settings.es_transport_port_of(node)}",
         f"path.data: {_yaml_string(data_dir)}",
         f"path.logs: {_yaml_string(logs_dir)}",
         "xpack.security.enabled: false",

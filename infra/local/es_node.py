@@ -1,4 +1,4 @@
-"""Run the single Elasticsearch node of a run directory (as nobody when we are root)."""
+"""Run the Elasticsearch node(s) of a run directory (as nobody when we are root)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from infra.local.analysis_plugin import ensure_english_analyzer
 from infra.local.artifacts import ensure_elasticsearch
 from infra.local.configs import render_elasticsearch_yml
-from infra.local.layout import ELASTICSEARCH, ServiceDirs, es_home, make_dir, service_dirs
+from infra.local.layout import ELASTICSEARCH, ServiceDirs, es_home, make_dir, node_dirs
 from infra.local.privileges import check_reachable_by_es_user, drop_privileges_prefix, give_to_es_user
 from infra.local.processes import start_detached
 from infra.local.settings import InfraSettings
@@ -18,26 +18,26 @@ from infra.local.settings import InfraSettings
 _DROPPED_ENV = ("JAVA_HOME", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS")
 
 
-def dirs(settings: InfraSettings) -> ServiceDirs:
-    return service_dirs(settings, ELASTICSEARCH)
+def dirs(settings: InfraSettings, node: int = 0) -> ServiceDirs:
+    return node_dirs(settings, ELASTICSEARCH, node)
 
 
 def preflight(settings: InfraSettings) -> None:
     """Fail before anything starts if Elasticsearch could not reach its directories (as root)."""
-    check_reachable_by_es_user([es_home(settings), dirs(settings).root])
+    check_reachable_by_es_user([es_home(settings), *(dirs(settings, n).root for n in range(settings.es_nodes))])
 
 
-def launch(settings: InfraSettings, java_home: Path) -> int:
+def launch(settings: InfraSettings, java_home: Path, node: int = 0) -> int:
     """Add the ``english`` analyzer if missing, copy a fresh config dir (ES_PATH_CONF), keep data, start the node."""
     home = ensure_elasticsearch(settings)
     ensure_english_analyzer(settings, home, java_home)
-    service = dirs(settings)
+    service = dirs(settings, node)
     make_dir(service.root)
     check_reachable_by_es_user([home / "bin" / "elasticsearch", service.root])
     config, data, logs, tmp = (service.root / name for name in ("config", "data", "logs", "tmp"))
     shutil.rmtree(config, ignore_errors=True)
     shutil.copytree(home / "config", config)
-    (config / "elasticsearch.yml").write_text(render_elasticsearch_yml(settings, data, logs), encoding="utf-8")
+    (config / "elasticsearch.yml").write_text(render_elasticsearch_yml(settings, data, logs, node), encoding="utf-8")
     for directory in (data, logs, tmp):
         make_dir(directory)
     for directory in (config, data, logs, tmp):

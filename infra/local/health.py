@@ -55,28 +55,35 @@ async def live_brokers(host: str, port: int, timeout_s: float) -> int:
     return len(metadata.brokers)
 
 
-def kafka_problem(settings: InfraSettings, timeout_s: float = 3.0) -> str | None:
-    """None if the broker answers a Metadata request listing a live broker, else what is wrong."""
+def kafka_problem(settings: InfraSettings, timeout_s: float = 3.0, node: int = 0) -> str | None:
+    """None if broker ``node`` answers a Metadata request listing every broker of the run dir, else what is wrong."""
+    address = f"localhost:{settings.kafka_port_of(node)}"
     try:
-        brokers = run_apart(live_brokers("localhost", settings.kafka_port, timeout_s))
+        brokers = run_apart(live_brokers("localhost", settings.kafka_port_of(node), timeout_s))
     except TimeoutError:
-        return f"no Metadata answer from {settings.kafka_bootstrap} within {timeout_s:g}s"
+        return f"no Metadata answer from {address} within {timeout_s:g}s"
     except (OSError, KafkaError) as exc:
-        return f"no Metadata answer from {settings.kafka_bootstrap}: {exc or type(exc).__name__}"
+        return f"no Metadata answer from {address}: {exc or type(exc).__name__}"
     if not brokers:
         return "the broker answers but has not registered yet (no live brokers in metadata)"
+    if brokers < settings.kafka_nodes:
+        return f"{brokers} of {settings.kafka_nodes} brokers registered"
     return None
 
 
-def es_problem(settings: InfraSettings, timeout_s: float = 3.0, wait_s: int = 0) -> str | None:
-    """None if the cluster health is yellow or green (waiting up to ``wait_s`` server-side), else why not."""
-    url = f"{settings.es_url}/_cluster/health?wait_for_status=yellow&timeout={wait_s}s"
+def es_problem(settings: InfraSettings, timeout_s: float = 3.0, wait_s: int = 0, node: int = 0) -> str | None:
+    """None if node ``node`` sees all the run dir's nodes and yellow or green health (waiting up to ``wait_s``
+    server-side), else why not."""
+    nodes = f"&wait_for_nodes={settings.es_nodes}" if settings.es_nodes > 1 else ""
+    url = f"{settings.es_urls[node]}/_cluster/health?wait_for_status=yellow{nodes}&timeout={wait_s}s"
     try:
         with _NO_PROXY_OPENER.open(url, timeout=timeout_s + wait_s) as response:
             body = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         if exc.code == 408:
-            return "cluster health is not yellow yet"
+            return "cluster health is not yellow yet" if not nodes else f"not yellow with {settings.es_nodes} nodes yet"
+        if exc.code == 503:
+            return "no elected master yet"
         return f"GET {url} answered HTTP {exc.code}"
     except (OSError, ValueError) as exc:  # URLError is an OSError
         return f"GET {url} failed: {getattr(exc, 'reason', exc)}"
@@ -112,21 +119,28 @@ def wait_until_healthy(
         time.sleep(POLL_S)
 
 
-def wait_for_kafka(settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool]) -> None:
+def wait_for_kafka(settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool], node: int = 0) -> None:
     wait_until_healthy(
         "Kafka",
-        settings.kafka_port,
-        lambda _remaining: kafka_problem(settings),
+        settings.kafka_port_of(node),
+        lambda _remaining: kafka_problem(settings, node=node),
         timeout_s=settings.start_timeout_s,
         log_path=log_path,
         alive=alive,
     )
 
 
-def wait_for_elasticsearch(settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool]) -> None:
+def wait_for_elasticsearch(
+    settings: InfraSettings, *, log_path: Path, alive: Callable[[], bool], node: int = 0
+) -> None:
     def probe(remaining: float) -> str | None:
-        return es_problem(settings, wait_s=int(min(5.0, remaining)))
+        return es_problem(settings, wait_s=int(min(5.0, remaining)), node=node)
 
     wait_until_healthy(
-        "Elasticsearch", settings.es_port, probe, timeout_s=settings.start_timeout_s, log_path=log_path, alive=alive
+        "Elasticsearch",
+        settings.es_port_of(node),
+        probe,
+        timeout_s=settings.start_timeout_s,
+        log_path=log_path,
+        alive=alive,
     )

@@ -1,4 +1,4 @@
-"""Run the single-node KRaft Kafka broker of a run directory."""
+"""Run the KRaft Kafka brokers of a run directory: one, or a cluster whose nodes are each broker and controller."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from pathlib import Path
 
 from infra.local.artifacts import ensure_kafka
 from infra.local.configs import render_kafka_log4j, render_server_properties
-from infra.local.layout import KAFKA, ServiceDirs, make_dir, service_dirs
+from infra.local.layout import KAFKA, ServiceDirs, make_dir, node_dirs
 from infra.local.processes import run_tool, start_detached
 from infra.local.settings import InfraSettings
 
 FORMAT_TIMEOUT_S = 120.0
 
 
-def dirs(settings: InfraSettings) -> ServiceDirs:
-    return service_dirs(settings, KAFKA)
+def dirs(settings: InfraSettings, node: int = 0) -> ServiceDirs:
+    return node_dirs(settings, KAFKA, node)
 
 
 def new_cluster_id() -> str:
@@ -29,15 +29,41 @@ def new_cluster_id() -> str:
             return text
 
 
-def launch(settings: InfraSettings, java_home: Path) -> int:
-    """Write the config, format the storage on the first start of this run dir, start the broker."""
+def _formatted_cluster_id(data: Path) -> str | None:
+    meta = data / "meta.properties"
+    if not meta.is_file():
+        return None
+    for line in meta.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "cluster.id" and value.strip():
+            return value.strip()
+    return None
+
+
+def cluster_id(settings: InfraSettings) -> str:
+    """The id every node of this run dir is formatted with: a formatted node's, else one kept in the run dir."""
+    for node in range(settings.kafka_nodes):
+        found = _formatted_cluster_id(dirs(settings, node).root / "data")
+        if found:
+            return found
+    kept = settings.run_dir / "kafka-cluster.id"
+    if kept.is_file() and kept.read_text(encoding="ascii").strip():
+        return kept.read_text(encoding="ascii").strip()
+    make_dir(settings.run_dir)
+    chosen = new_cluster_id()
+    kept.write_text(chosen + "\n", encoding="ascii")
+    return chosen
+
+
+def launch(settings: InfraSettings, java_home: Path, node: int = 0) -> int:
+    """Write the config, format the storage on the node's first start (one cluster id for all), start it."""
     libs = ensure_kafka(settings)
-    service = dirs(settings)
+    service = dirs(settings, node)
     make_dir(service.root)
     data = service.root / "data"
     properties = service.root / "server.properties"
     log4j = service.root / "log4j.properties"
-    properties.write_text(render_server_properties(settings, data), encoding="utf-8")
+    properties.write_text(render_server_properties(settings, data, node), encoding="utf-8")
     log4j.write_text(render_kafka_log4j(), encoding="utf-8")
     java = str(java_home / "bin" / "java")
     classpath = f"{libs}/*"
@@ -54,7 +80,7 @@ def launch(settings: InfraSettings, java_home: Path) -> int:
                 "kafka.tools.StorageTool",
                 "format",
                 "-t",
-                new_cluster_id(),
+                cluster_id(settings),
                 "-c",
                 str(properties),
             ],

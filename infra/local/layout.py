@@ -52,6 +52,19 @@ def service_dirs(settings: InfraSettings, name: str) -> ServiceDirs:
     return ServiceDirs(name=name, root=settings.run_dir / name)
 
 
+def node_count(settings: InfraSettings, kind: str) -> int:
+    return settings.kafka_nodes if kind == KAFKA else settings.es_nodes
+
+
+def node_name(settings: InfraSettings, kind: str, node: int) -> str:
+    """``kafka`` for a single node (the layout before clusters), ``kafka-1``.. in a cluster."""
+    return kind if node_count(settings, kind) == 1 else f"{kind}-{node + 1}"
+
+
+def node_dirs(settings: InfraSettings, kind: str, node: int) -> ServiceDirs:
+    return service_dirs(settings, node_name(settings, kind, node))
+
+
 def make_dir(path: Path) -> Path:
     """``mkdir -p`` whose new directories are 0755 whatever the umask (Elasticsearch may run as nobody)."""
     missing: list[Path] = []

@@ -29,50 +29,80 @@ STOP_TIMEOUT_S = 60.0
 
 @dataclass(frozen=True)
 class _Service:
+    """One kind of node; every callable takes the node's number (0 for a single node)."""
+
     name: str
     label: str
-    dirs: Callable[[InfraSettings], ServiceDirs]
+    count: Callable[[InfraSettings], int]
+    dirs: Callable[[InfraSettings, int], ServiceDirs]
     cached: Callable[[InfraSettings], bool]
-    launch: Callable[[InfraSettings, Path], int]
-    probe: Callable[[InfraSettings], str | None]
+    launch: Callable[[InfraSettings, Path, int], int]
+    probe: Callable[[InfraSettings, int], str | None]
     wait: Callable[..., None]
-    ports: Callable[[InfraSettings], dict[int, str]]  # port -> the variable that sets it
+    ports: Callable[[InfraSettings, int], dict[int, str]]  # port -> the variable that sets it
     version: Callable[[InfraSettings], str]
-    address: Callable[[InfraSettings], str]
-    port: Callable[[InfraSettings], int]
+    address: Callable[[InfraSettings, int], str]
+    port: Callable[[InfraSettings, int], int]
+
+
+def _variable(settings: InfraSettings, name: str) -> str:
+    return f"{settings.model_config.get('env_prefix', '')}{name}".upper()
 
 
 _SERVICES = (
     _Service(
         name=KAFKA,
         label="Kafka",
+        count=lambda s: s.kafka_nodes,
         dirs=kafka_node.dirs,
         cached=kafka_cached,
         launch=kafka_node.launch,
-        probe=kafka_problem,
+        probe=lambda s, node: kafka_problem(s, node=node),
         wait=wait_for_kafka,
-        ports=lambda s: {
-            s.kafka_port: "NEWSFLOW_INFRA_KAFKA_PORT",
-            s.kafka_controller_port: "NEWSFLOW_INFRA_KAFKA_CONTROLLER_PORT",
+        ports=lambda s, node: {
+            s.kafka_port_of(node): _variable(s, "kafka_port"),
+            s.kafka_controller_port_of(node): _variable(s, "kafka_controller_port"),
         },
         version=lambda s: s.kafka_version,
-        address=lambda s: s.kafka_bootstrap,
-        port=lambda s: s.kafka_port,
+        address=lambda s, node: f"localhost:{s.kafka_port_of(node)}",
+        port=lambda s, node: s.kafka_port_of(node),
     ),
     _Service(
         name=ELASTICSEARCH,
         label="Elasticsearch",
+        count=lambda s: s.es_nodes,
         dirs=es_node.dirs,
         cached=elasticsearch_cached,
         launch=es_node.launch,
-        probe=es_problem,
+        probe=lambda s, node: es_problem(s, node=node),
         wait=wait_for_elasticsearch,
-        ports=lambda s: {s.es_port: "NEWSFLOW_INFRA_ES_PORT", s.es_transport_port: "NEWSFLOW_INFRA_ES_TRANSPORT_PORT"},
+        ports=lambda s, node: {
+            s.es_port_of(node): _variable(s, "es_port"),
+            s.es_transport_port_of(node): _variable(s, "es_transport_port"),
+        },
         version=lambda s: s.es_version,
-        address=lambda s: s.es_url,
-        port=lambda s: s.es_port,
+        address=lambda s, node: s.es_urls[node],
+        port=lambda s, node: s.es_port_of(node),
     ),
 )
+
+
+@dataclass(frozen=True)
+class _Node:
+    service: _Service
+    number: int  # 0-based
+
+    def dirs(self, settings: InfraSettings) -> ServiceDirs:
+        return self.service.dirs(settings, self.number)
+
+    def label(self, settings: InfraSettings) -> str:
+        if self.service.count(settings) == 1:
+            return self.service.label
+        return f"{self.service.label} node {self.number + 1}"
+
+
+def _nodes(settings: InfraSettings) -> list[_Node]:
+    return [_Node(service, n) for service in _SERVICES for n in range(service.count(settings))]
 
 
 @contextmanager
@@ -97,61 +127,68 @@ def _run_dir_lock(settings: InfraSettings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _check_ports_free(service: _Service, settings: InfraSettings) -> None:
-    for port, variable in service.ports(settings).items():
+def _check_ports_free(node: _Node, settings: InfraSettings) -> None:
+    for port, variable in node.service.ports(settings, node.number).items():
         if port_in_use(port):
+            label = node.label(settings)
             raise InfraError(
-                f"{service.label} cannot start: {describe_busy_port(port)}, which is not the {service.label} "
+                f"{label} cannot start: {describe_busy_port(port)}, which is not the {label} "
                 f"of {settings.run_dir}. Stop that process or choose another port with {variable}."
             )
 
 
 def up(settings: InfraSettings) -> InfraStatus:
-    """Start Kafka and Elasticsearch (or reuse ours if already running) and wait until both are healthy.
+    """Start every Kafka and Elasticsearch node (or reuse ours if already running) and wait until all are
+    healthy: on a cluster, until each broker sees all brokers and each Elasticsearch node all nodes.
 
-    On failure the services this call started are stopped again and InfraError is raised.
+    On failure the nodes this call started are stopped again and InfraError is raised.
     """
     java_home = find_java_home(settings)
     es_node.preflight(settings)
     reused: set[str] = set()
     downloaded: set[str] = set()
     with _run_dir_lock(settings):
-        started: list[_Service] = []
+        started: list[_Node] = []
         try:
-            for service in _SERVICES:
-                dirs = service.dirs(settings)
+            for node in _nodes(settings):
+                dirs = node.dirs(settings)
                 if running_pid(dirs) is not None:
-                    logger.info("%s of %s is already running; reusing it", service.label, settings.run_dir)
-                    reused.add(service.name)
+                    logger.info("%s of %s is already running; reusing it", node.label(settings), settings.run_dir)
+                    reused.add(dirs.name)
                     continue
                 stop(dirs, timeout_s=STOP_TIMEOUT_S)  # leftovers whose group leader is gone
-                _check_ports_free(service, settings)
-                if not service.cached(settings):
-                    downloaded.add(service.name)
-                service.launch(settings, java_home)
-                started.append(service)
-            for service in _SERVICES:
-                dirs = service.dirs(settings)
-                service.wait(settings, log_path=dirs.log_path, alive=lambda dirs=dirs: running_pid(dirs) is not None)
+                _check_ports_free(node, settings)
+                if not node.service.cached(settings):
+                    downloaded.add(dirs.name)
+                node.service.launch(settings, java_home, node.number)
+                started.append(node)
+            for node in _nodes(settings):
+                dirs = node.dirs(settings)
+                node.service.wait(
+                    settings,
+                    log_path=dirs.log_path,
+                    alive=lambda dirs=dirs: running_pid(dirs) is not None,
+                    node=node.number,
+                )
         except BaseException:
-            for service in reversed(started):
+            for node in reversed(started):
                 try:
-                    stop(service.dirs(settings), timeout_s=STOP_TIMEOUT_S)
+                    stop(node.dirs(settings), timeout_s=STOP_TIMEOUT_S)
                 except InfraError as exc:
-                    logger.warning("could not stop %s after a failed start: %s", service.label, exc)
+                    logger.warning("could not stop %s after a failed start: %s", node.label(settings), exc)
             raise
     return _collect(settings, reused=reused, downloaded=downloaded)
 
 
 def down(settings: InfraSettings) -> None:
-    """Stop this run directory's Elasticsearch and Kafka; leaves no process of theirs behind."""
+    """Stop this run directory's Elasticsearch and Kafka nodes; leaves no process of theirs behind."""
     # Without a run dir there is no lock to take, but processes tagged with it may still be around.
     guard: AbstractContextManager[None] = _run_dir_lock(settings) if settings.run_dir.is_dir() else nullcontext()
     with guard:
-        for service in reversed(_SERVICES):
-            pids = stop(service.dirs(settings), timeout_s=STOP_TIMEOUT_S)
+        for node in reversed(_nodes(settings)):
+            pids = stop(node.dirs(settings), timeout_s=STOP_TIMEOUT_S)
             if pids:
-                logger.info("stopped %s (pids %s)", service.label, pids)
+                logger.info("stopped %s (pids %s)", node.label(settings), pids)
 
 
 def status(settings: InfraSettings) -> InfraStatus:
@@ -160,29 +197,37 @@ def status(settings: InfraSettings) -> InfraStatus:
 
 
 def _collect(settings: InfraSettings, *, reused: set[str], downloaded: set[str]) -> InfraStatus:
-    found = {}
-    for service in _SERVICES:
-        dirs = service.dirs(settings)
+    found: list[ServiceStatus] = []
+    for node in _nodes(settings):
+        service, dirs = node.service, node.dirs(settings)
         pid = running_pid(dirs)
-        port = service.port(settings)
+        port = service.port(settings, node.number)
         if pid is not None:
-            problem = service.probe(settings)
+            problem = service.probe(settings, node.number)
         elif port_in_use(port):
             problem = f"not running; {describe_busy_port(port)} (not ours)"
         else:
             problem = "not running"
-        found[service.name] = ServiceStatus(
-            name=service.name,
-            version=service.version(settings),
-            address=service.address(settings),
-            port=port,
-            pid=pid,
-            healthy=pid is not None and problem is None,
-            problem=problem,
-            log_path=dirs.log_path,
-            reused=service.name in reused,
-            downloaded=service.name in downloaded,
+        found.append(
+            ServiceStatus(
+                name=dirs.name,
+                version=service.version(settings),
+                address=service.address(settings, node.number),
+                port=port,
+                pid=pid,
+                healthy=pid is not None and problem is None,
+                problem=problem,
+                log_path=dirs.log_path,
+                reused=dirs.name in reused,
+                downloaded=dirs.name in downloaded,
+            )
         )
+    kafka = [s for s in found if s.name.startswith(KAFKA)]
+    elasticsearch = [s for s in found if s.name.startswith(ELASTICSEARCH)]
     return InfraStatus(
-        run_dir=settings.run_dir, cache_dir=settings.cache_dir, kafka=found[KAFKA], elasticsearch=found[ELASTICSEARCH]
+        run_dir=settings.run_dir,
+        cache_dir=settings.cache_dir,
+        kafka=kafka[0],
+        elasticsearch=elasticsearch[0],
+        more=(*kafka[1:], *elasticsearch[1:]),
     )

@@ -29,6 +29,16 @@ def _default_run_dir(data: dict[str, Any]) -> Path:
     return Path(data.get("cache_dir") or default_cache_dir()) / "run" / "default"
 
 
+def _shared_cache_dir() -> Path:
+    """The cluster shares the single node's artifact cache (``NEWSFLOW_INFRA_CACHE_DIR``)."""
+    configured = os.environ.get("NEWSFLOW_INFRA_CACHE_DIR")
+    return Path(configured) if configured else default_cache_dir()
+
+
+def _default_cluster_run_dir(data: dict[str, Any]) -> Path:
+    return Path(data.get("cache_dir") or default_cache_dir()) / "run" / "cluster"
+
+
 class InfraSettings(BaseSettings):
     """Versions, ports, heaps and directories. Build it in the caller; nothing reads it at import."""
 
@@ -40,6 +50,9 @@ class InfraSettings(BaseSettings):
     kafka_controller_port: int = Field(default=9093, ge=1, le=65535)
     es_port: int = Field(default=ES_PORT, ge=1, le=65535)
     es_transport_port: int = Field(default=9300, ge=1, le=65535)
+    # Nodes of each kind; node i (0-based) listens on every port of its kind plus i.
+    kafka_nodes: int = Field(default=1, ge=1, le=5)
+    es_nodes: int = Field(default=1, ge=1, le=3)
     kafka_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
     es_heap: str = Field(default="512m", pattern=r"^[0-9]+[kKmMgG]$")
     # The broker's largest accepted record batch: the raw topic's limit (``adapters.limits``), which the
@@ -59,15 +72,79 @@ class InfraSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> InfraSettings:
-        ports = [self.kafka_port, self.kafka_controller_port, self.es_port, self.es_transport_port]
+        ports = [
+            *(self.kafka_port_of(i) for i in range(self.kafka_nodes)),
+            *(self.kafka_controller_port_of(i) for i in range(self.kafka_nodes)),
+            *(self.es_port_of(i) for i in range(self.es_nodes)),
+            *(self.es_transport_port_of(i) for i in range(self.es_nodes)),
+        ]
         if len(set(ports)) != len(ports):
-            raise ValueError(f"kafka, kafka controller, es and es transport ports must differ, got {ports}")
+            raise ValueError(
+                "kafka, kafka controller, es and es transport ports must differ "
+                f"(one per node, counting up from each), got {ports}"
+            )
+        if max(ports) > 65535:
+            raise ValueError(f"ports counted up per node pass 65535: {ports}")
         return self
 
     @property
+    def cluster(self) -> bool:
+        return self.kafka_nodes > 1 or self.es_nodes > 1
+
+    def kafka_port_of(self, node: int) -> int:
+        return self.kafka_port + node
+
+    def kafka_controller_port_of(self, node: int) -> int:
+        return self.kafka_controller_port + node
+
+    def es_port_of(self, node: int) -> int:
+        return self.es_port + node
+
+    def es_transport_port_of(self, node: int) -> int:
+        return self.es_transport_port + node
+
+    @property
     def kafka_bootstrap(self) -> str:
-        return f"localhost:{self.kafka_port}"
+        """Every broker, comma-separated (what aiokafka and the services' settings take)."""
+        return ",".join(f"localhost:{self.kafka_port_of(i)}" for i in range(self.kafka_nodes))
+
+    @property
+    def es_urls(self) -> list[str]:
+        return [f"http://localhost:{self.es_port_of(i)}" for i in range(self.es_nodes)]
 
     @property
     def es_url(self) -> str:
-        return f"http://localhost:{self.es_port}"
+        """The first node's URL: for a plain HTTP request."""
+        return self.es_urls[0]
+
+    @property
+    def es_hosts(self) -> str:
+        """Every node's URL, comma-separated (what the services' ``ES__URL`` takes)."""
+        return ",".join(self.es_urls)
+
+    @property
+    def replication_factor(self) -> int:
+        """Of the pipeline's topics and Kafka's internal ones: 3 where there are 3 brokers, else all there are."""
+        return min(3, self.kafka_nodes)
+
+    @property
+    def min_insync_replicas(self) -> int:
+        return max(1, self.replication_factor - 1)
+
+
+class ClusterInfraSettings(InfraSettings):
+    """Three KRaft brokers (each also a controller) and two Elasticsearch nodes (``NEWSFLOW_CLUSTER_``).
+
+    Its own ports and run dir, so it can run beside the single-node stack.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_CLUSTER_", extra="ignore")
+
+    kafka_nodes: int = Field(default=3, ge=1, le=5)
+    es_nodes: int = Field(default=2, ge=1, le=3)
+    kafka_port: int = Field(default=9292, ge=1, le=65535)
+    kafka_controller_port: int = Field(default=9392, ge=1, le=65535)
+    es_port: int = Field(default=9210, ge=1, le=65535)
+    es_transport_port: int = Field(default=9310, ge=1, le=65535)
+    cache_dir: Path = Field(default_factory=_shared_cache_dir, validate_default=True)
+    run_dir: Path = Field(default_factory=_default_cluster_run_dir, validate_default=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ServiceStatus:
-    name: str  # "kafka" or "elasticsearch"
+    name: str  # "kafka" or "elasticsearch"; "kafka-2", "elasticsearch-1".. on a cluster
     version: str
     address: str  # bootstrap servers for Kafka, base URL for Elasticsearch
     port: int
@@ -39,12 +39,16 @@ class ServiceStatus:
 class InfraStatus:
     run_dir: Path
     cache_dir: Path
-    kafka: ServiceStatus
-    elasticsearch: ServiceStatus
+    kafka: ServiceStatus  # the first broker
+    elasticsearch: ServiceStatus  # the first Elasticsearch node
+    more: tuple[ServiceStatus, ...] = ()  # the other nodes of a cluster
 
     @property
-    def services(self) -> tuple[ServiceStatus, ServiceStatus]:
-        return (self.kafka, self.elasticsearch)
+    def services(self) -> tuple[ServiceStatus, ...]:
+        """Every node: the brokers first, then the Elasticsearch nodes."""
+        kafka = [s for s in self.more if s.name.startswith("kafka")]
+        others = [s for s in self.more if not s.name.startswith("kafka")]
+        return (self.kafka, *kafka, self.elasticsearch, *others)
 
     @property
     def healthy(self) -> bool:

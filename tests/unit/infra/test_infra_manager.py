@@ -32,8 +32,9 @@ class World:
 def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     state = World()
 
-    def launch(name: str) -> Callable[[InfraSettings, Path], int]:
-        def run(settings: InfraSettings, java_home: Path) -> int:
+    def launch(service: manager._Service) -> Callable[[InfraSettings, Path, int], int]:
+        def run(settings: InfraSettings, java_home: Path, node: int) -> int:
+            name = service.dirs(settings, node).name
             state.launched.append(name)
             state.running[name] = 1000 + len(state.launched)
             return state.running[name]
@@ -56,10 +57,10 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     services = tuple(
         replace(
             service,
-            launch=launch(service.name),
+            launch=launch(service),
             wait=wait(service.name),
             cached=lambda settings: state.cached,
-            probe=lambda settings: None if state.healthy else "no answer",
+            probe=lambda settings, node: None if state.healthy else "no answer",
         )
         for service in manager._SERVICES
     )
@@ -147,3 +148,21 @@ def test_command_line(
     world.busy_ports.add(9093)
     assert cli.main(["up", "-q"]) == cli.EXIT_FAILED
     assert "error: Kafka cannot start: port 9093" in capsys.readouterr().err
+
+
+def test_cluster_starts_every_node_and_reports_each(world: World, tmp_path: Path) -> None:
+    from infra.local.settings import ClusterInfraSettings
+
+    cluster = ClusterInfraSettings(cache_dir=tmp_path / "cache", run_dir=tmp_path / "cluster")
+    state = manager.up(cluster)
+    names = ["kafka-1", "kafka-2", "kafka-3", "elasticsearch-1", "elasticsearch-2"]
+    assert world.launched == names
+    assert [s.name for s in state.services] == names
+    assert [s.address for s in state.services][2:] == [
+        "localhost:9294",
+        "http://localhost:9210",
+        "http://localhost:9211",
+    ]
+    assert state.healthy
+    manager.down(cluster)
+    assert world.stopped == list(reversed(names))
