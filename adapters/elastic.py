@@ -15,41 +15,64 @@ logger = logging.getLogger(__name__)
 
 
 def make_client(settings: ElasticsearchSettings) -> AsyncElasticsearch:
+    """A client over every URL of ``settings.url`` (a failed request is retried on the next node).
+
+    Sniffing (asking the cluster for its nodes) only when ``settings.sniff``: nodes publish the address
+    they bound, which a client behind Docker, NAT or a load balancer may not reach.
+    """
     options: dict[str, Any] = {"request_timeout": settings.request_timeout_s}
+    if settings.sniff:
+        options["sniff_on_start"] = True
+        options["sniff_on_node_failure"] = True
     if settings.api_key is not None:
         options["api_key"] = settings.api_key.get_secret_value()
     elif settings.username and settings.password is not None:
         options["basic_auth"] = (settings.username, settings.password.get_secret_value())
     if settings.ca_certs:
         options["ca_certs"] = settings.ca_certs
-    return AsyncElasticsearch(settings.url, **options)
+    return AsyncElasticsearch(settings.hosts, **options)
 
 
 def versioned_index(alias: str, version: int) -> str:
     return f"{alias}-v{version}"
 
 
-async def put_template(es: AsyncElasticsearch, alias: str) -> None:
-    """Install (or update) the index template for ``<alias>-v*``: every version gets this code's mapping."""
+#: The index settings that say how many replicas an index has (one replaces the other).
+REPLICA_KEYS = ("number_of_replicas", "auto_expand_replicas")
+
+
+def with_replicas(settings: Mapping[str, Any], replicas: Mapping[str, str | int] | None) -> dict[str, Any]:
+    """``settings`` with its replica count replaced by ``replicas`` (``ElasticsearchSettings.replica_settings``);
+    None keeps the definition's own. The mapping's fingerprint is not touched: replicas are deployment."""
+    if replicas is None:
+        return dict(settings)
+    kept = {k: v for k, v in settings.items() if k not in REPLICA_KEYS and k.removeprefix("index.") not in REPLICA_KEYS}
+    return kept | dict(replicas)
+
+
+async def put_template(es: AsyncElasticsearch, alias: str, replicas: Mapping[str, str | int] | None = None) -> None:
+    """Install (or update) the index template for ``<alias>-v*``: every version gets this code's mapping
+    and the configured replicas (``replicas``; None: the definition file's)."""
     definition = index_definition()
     await es.indices.put_index_template(
         name=alias,
         index_patterns=[f"{alias}-v*"],
-        template={"settings": definition["settings"], "mappings": definition["mappings"]},
+        template={"settings": with_replicas(definition["settings"], replicas), "mappings": definition["mappings"]},
         priority=100,
     )
 
 
-async def ensure_index(es: AsyncElasticsearch, alias: str) -> str:
+async def ensure_index(es: AsyncElasticsearch, alias: str, replicas: Mapping[str, str | int] | None = None) -> str:
     """Make sure ``alias`` points at an articles index; returns the concrete index name.
 
     On first use installs an index template for ``<alias>-v*`` (so every later version gets the same
-    mapping) and creates ``<alias>-v1`` with the alias on it. An existing alias is left alone.
+    mapping and ``replicas``) and creates ``<alias>-v1`` with the alias on it. An existing alias is left
+    alone (its index keeps its replicas).
     """
     current = await alias_indices(es, alias)
     if current:
         return current[-1]
-    await put_template(es, alias)
+    await put_template(es, alias, replicas)
     index = versioned_index(alias, 1)
     if not await es.indices.exists(index=index):
         try:

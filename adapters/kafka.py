@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 from aiokafka.helpers import create_ssl_context
 
 from adapters.limits import OUTPUT_RECORD_MAX_BYTES
@@ -43,15 +44,50 @@ TOPIC_CONFIGS = {
 }
 
 
-def _configs(topics: TopicSettings, name: str) -> dict[str, str]:
+def topic_configs(topics: TopicSettings, name: str) -> dict[str, str]:
+    """The configs topic ``name`` is created with: its role's (``TOPIC_CONFIGS``) and, for every topic,
+    ``min.insync.replicas`` (with ``acks=all`` a write is refused while fewer replicas are in sync)."""
     role = {topics.enriched: "enriched", topics.dlq: "dlq"}.get(name)
-    return TOPIC_CONFIGS.get(role, {}) if role else {}
+    configs = dict(TOPIC_CONFIGS.get(role, {})) if role else {}
+    configs["min.insync.replicas"] = str(topics.effective_min_insync_replicas)
+    return configs
+
+
+#: Topics already warned about (a replication factor other than configured): one warning per process.
+warned_replication: set[str] = set()
+
+
+def replication_mismatches(described: list[dict[str, Any]], wanted: int) -> dict[str, int]:
+    """Topic -> its replication factor (replicas of its first partition), for those not at ``wanted``."""
+    found: dict[str, int] = {}
+    for topic in described:
+        partitions = topic.get("partitions") or []
+        if partitions and len(partitions[0]["replicas"]) != wanted:
+            found[str(topic["topic"])] = len(partitions[0]["replicas"])
+    return found
+
+
+async def _warn_replication(admin: AIOKafkaAdminClient, topics: TopicSettings, names: list[str]) -> None:
+    unchecked = [n for n in names if n not in warned_replication]
+    if not unchecked:
+        return
+    mismatches = replication_mismatches(await admin.describe_topics(unchecked), topics.replication_factor)
+    for name, factor in mismatches.items():
+        warned_replication.add(name)
+        logger.warning(
+            "topic %s has replication factor %s, settings say %s: it is left as it is"
+            " (changing it takes kafka-reassign-partitions; see the README, Cluster settings)",
+            name,
+            factor,
+            topics.replication_factor,
+        )
 
 
 async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: list[str] | None = None) -> list[str]:
     """Create the pipeline's topics if they do not exist yet; returns the names it created.
 
-    Safe to call from every service at every start: a topic that exists is left as it is.
+    Safe to call from every service at every start: a topic that exists is left as it is (once per
+    process a warning if its replication factor is not the configured one).
     """
     wanted = names if names is not None else [topics.raw, topics.enriched, topics.dlq]
     admin = AIOKafkaAdminClient(**client_options(settings))
@@ -59,6 +95,12 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
     try:
         existing = set(await admin.list_topics())
         missing = [n for n in wanted if n not in existing]
+        present = [n for n in wanted if n in existing]
+        if present:
+            try:
+                await _warn_replication(admin, topics, present)
+            except KafkaError as exc:  # only a warning: never a reason not to start
+                logger.debug("could not compare the replication factor of %s: %s", present, exc)
         if not missing:
             return []
         response = await admin.create_topics(
@@ -67,7 +109,7 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
                     n,
                     topics.partitions,
                     topics.replication_factor,
-                    topic_configs=_configs(topics, n),
+                    topic_configs=topic_configs(topics, n),
                 )
                 for n in missing
             ],
@@ -81,7 +123,13 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
                 message = rest[0] if rest else ""
                 raise RuntimeError(f"could not create topic {name}: error {code} {message}")
         if created:
-            logger.info("created topics %s with %s partitions", created, topics.partitions)
+            logger.info(
+                "created topics %s with %s partitions, replication factor %s, min.insync.replicas %s",
+                created,
+                topics.partitions,
+                topics.replication_factor,
+                topics.effective_min_insync_replicas,
+            )
         return created
     finally:
         await admin.close()
