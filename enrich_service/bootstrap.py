@@ -63,9 +63,12 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
         await writer.write(letters)
 
     send_dead = metered_dead(write_dead, metrics)
-    indexer = Indexer(es, settings.index_alias, dataclasses.replace(policy, on_retry=metrics.count_bulk_retry))
+    replicas = settings.es.replica_settings()
+    indexer = Indexer(
+        es, settings.index_alias, dataclasses.replace(policy, on_retry=metrics.count_bulk_retry), replicas=replicas
+    )
     sinks = Sinks(
-        registry=MeteredRegistry(ElasticsearchRegistry(es, settings.dedup_index, policy), metrics),
+        registry=MeteredRegistry(ElasticsearchRegistry(es, settings.dedup_index, policy, replicas), metrics),
         index=metered_index(indexer.index, metrics),
         send_enriched=send_enriched,
         send_dead=send_dead,

@@ -13,7 +13,7 @@ own duplicate) and the same original as before. The choice among candidates is t
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -154,16 +154,25 @@ REGISTRY_MAPPING: dict[str, Any] = {
 class ElasticsearchRegistry:
     """The registry as an Elasticsearch index (``<alias>-dedup``): real-time gets, ``create`` claims."""
 
-    def __init__(self, es: AsyncElasticsearch, index: str, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        index: str,
+        policy: RetryPolicy,
+        replicas: Mapping[str, str | int] | None = None,
+    ) -> None:
+        """``replicas``: ``ElasticsearchSettings.replica_settings()`` (a replica keeps the registry when a
+        node of a cluster dies); None: no replica."""
         self._es = es
         self._index = index
         self._policy = policy
+        self._settings: dict[str, Any] = {"number_of_shards": 1, **(replicas or {"number_of_replicas": 0})}
         self._ready = False
 
     async def _prepare(self) -> None:
         if not await self._es.indices.exists(index=self._index):
             await self._es.options(ignore_status=400).indices.create(
-                index=self._index, mappings=REGISTRY_MAPPING, settings={"number_of_shards": 1, "number_of_replicas": 0}
+                index=self._index, mappings=REGISTRY_MAPPING, settings=self._settings
             )
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:

@@ -11,6 +11,7 @@ articles.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,10 +46,20 @@ BULK_TRANSIENT = (*ES_UNREACHABLE, Unfinished)
 
 
 class Indexer:
-    def __init__(self, es: AsyncElasticsearch, alias: str, policy: RetryPolicy, *, ensure_alias: bool = True) -> None:
-        """Index into ``alias`` (created with its first index on first use); with ``ensure_alias=False``
-        ``alias`` may name a concrete index that the caller has prepared (a replay's new index)."""
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        alias: str,
+        policy: RetryPolicy,
+        *,
+        ensure_alias: bool = True,
+        replicas: Mapping[str, str | int] | None = None,
+    ) -> None:
+        """Index into ``alias`` (created with its first index on first use, with ``replicas``); with
+        ``ensure_alias=False`` ``alias`` may name a concrete index that the caller has prepared (a replay's
+        new index)."""
         self._es = es
+        self._replicas = replicas
         self._alias = alias
         self._policy = policy
         self._index_ready = not ensure_alias
@@ -56,7 +67,9 @@ class Indexer:
     async def _ensure_index(self) -> None:
         if not self._index_ready:
             await self._policy.call(
-                lambda: ensure_index(self._es, self._alias), what=f"preparing {self._alias}", transient=ES_UNREACHABLE
+                lambda: ensure_index(self._es, self._alias, self._replicas),
+                what=f"preparing {self._alias}",
+                transient=ES_UNREACHABLE,
             )
             warning = await self._policy.call(
                 lambda: outdated_index(self._es, self._alias), what=f"checking {self._alias}", transient=ES_UNREACHABLE

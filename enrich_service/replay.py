@@ -118,7 +118,9 @@ def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_al
     # Re-enriched articles are not sent to the enriched topic again: its consumers had them once.
     sinks = Sinks(
         registry=wiring.registry,
-        index=Indexer(wiring.es, target, wiring.policy, ensure_alias=ensure_alias).index,
+        index=Indexer(
+            wiring.es, target, wiring.policy, ensure_alias=ensure_alias, replicas=settings.es.replica_settings()
+        ).index,
         send_enriched=send_nothing,
         send_dead=send_dead,
     )
@@ -163,7 +165,7 @@ class Replayer:
 
     async def in_place(self, since: datetime | None = None) -> ReplayResult:
         started = time.monotonic()
-        await ensure_index(self._w.es, self.alias)
+        await ensure_index(self._w.es, self.alias, self._settings.es.replica_settings())
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         group = f"{self._settings.app_id}-replay-{self.alias}-inplace-{stamp}"
         replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
@@ -192,7 +194,8 @@ class Replayer:
         versions = await versioned_indices(es, self.alias)
         newest = max(versions)
         live = max(index_version(self.alias, name) or 0 for name in current)
-        await put_template(es, self.alias)  # the new index gets this code's mapping
+        # the new index gets this code's mapping and the configured replicas
+        await put_template(es, self.alias, self._settings.es.replica_settings())
         if newest > live and await replay_state(es, versions[newest]) == "building":
             target = versions[newest]  # an earlier replay stopped or was not confirmed: go on with it
             logger.info("resuming the unfinished replay into %s", target)
@@ -290,7 +293,7 @@ async def run_replay(
     try:
         await producer.start()
         policy = settings.retry_policy
-        registry = ElasticsearchRegistry(es, settings.dedup_index, policy)
+        registry = ElasticsearchRegistry(es, settings.dedup_index, policy, settings.es.replica_settings())
         replayer = Replayer(settings, _Wiring(es, producer, enricher, registry, policy, writer), on_progress)
         if mode == "auto":
             chosen, versions = await replayer.default_mode()

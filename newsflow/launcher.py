@@ -118,7 +118,8 @@ def _settings_of(service: ServiceName, values: ServiceValues) -> dict[str, str]:
     if values.es_url is not None:
         settings["es__url"] = values.es_url
     if values.topics is not None:
-        settings |= {f"topics__{name}": str(value) for name, value in values.topics.model_dump().items()}
+        dumped = values.topics.model_dump().items()  # None (min_insync_replicas unset): the service's default
+        settings |= {f"topics__{name}": str(value) for name, value in dumped if value is not None}
     web = "web_" if service == "enrich" else ""
     named: dict[str, object] = {
         "index_alias": values.index_alias,
