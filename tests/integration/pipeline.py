@@ -36,6 +36,10 @@ class Pipeline:
     ingest_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     processes: dict[str, Started] = field(default_factory=dict)
+    #: Of this pipeline's topics (3 on a cluster; min.insync.replicas is left to the services' default).
+    replication_factor: int = 1
+    #: Further settings of both services, nested with ``__`` (``{"es__replicas": "1"}``).
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def raw_topic(self) -> str:
@@ -62,12 +66,23 @@ class Pipeline:
 
     def launch(self, service: ServiceName, name: str | None = None, web_port: int | None = None) -> Launch:
         """``service`` on this pipeline's topics, alias and group, none of the user's NEWSFLOW_ variables."""
-        topics = TopicSettings(raw=self.raw_topic, enriched=self.enriched_topic, dlq=self.dlq_topic)
+        topics = TopicSettings(
+            raw=self.raw_topic,
+            enriched=self.enriched_topic,
+            dlq=self.dlq_topic,
+            replication_factor=self.replication_factor,
+        )
         shared = ServiceValues(
-            kafka_bootstrap=self.kafka_bootstrap, es_url=self.es_url, topics=topics, index_alias=self.alias
+            kafka_bootstrap=self.kafka_bootstrap,
+            es_url=self.es_url,
+            topics=topics,
+            index_alias=self.alias,
+            extra=dict(self.extra),
         )
         if service == "ingest":
-            values = replace(shared, host="127.0.0.1", port=self.ingest_port, extra={"send_timeout_s": "3"})
+            values = replace(
+                shared, host="127.0.0.1", port=self.ingest_port, extra={**self.extra, "send_timeout_s": "3"}
+            )
         else:
             port = web_port or self.web_port
             data_dir = self.log_dir / f"enrich-data-{port}"
