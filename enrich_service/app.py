@@ -20,7 +20,7 @@ from typing import Any
 import faust
 from faust.types import EventT
 
-from adapters.kafka import TOPIC_CONFIGS
+from adapters.kafka import topic_configs
 from adapters.retry import RetryPolicy
 from enrich_service.dead_letters import DeadLetter, Incoming
 from enrich_service.faust_config import faust_options
@@ -168,9 +168,9 @@ def create_app(settings: EnrichSettings) -> EnrichApp:
             config=config,
         )
 
-    app.raw = topic(settings.topics.raw)
-    app.enriched = topic(settings.topics.enriched, TOPIC_CONFIGS["enriched"])
-    app.dlq = topic(settings.topics.dlq, TOPIC_CONFIGS["dlq"])
+    app.raw = topic(settings.topics.raw, topic_configs(settings.topics, settings.topics.raw))
+    app.enriched = topic(settings.topics.enriched, topic_configs(settings.topics, settings.topics.enriched))
+    app.dlq = topic(settings.topics.dlq, topic_configs(settings.topics, settings.topics.dlq))
 
     @app.task
     async def declare_output_topics() -> None:

@@ -6,6 +6,7 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsflow import console
 from newsflow.client import ApiError, NewsflowClient
@@ -13,18 +14,22 @@ from newsflow.posting import expand, read_articles
 from newsflow.settings import CliSettings
 from newsflow.stack import Services, StackError, services_for, stack_down, stack_up
 
+if TYPE_CHECKING:
+    from infra.local import InfraSettings
+
 logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "articles"
 
 
-def run_demo(settings: CliSettings, keep_running: bool = True) -> int:
+def run_demo(settings: CliSettings, keep_running: bool = True, cluster: bool = False) -> int:
     """Start what ``newsflow up`` starts and post to that very ingest service (its URL from the same
-    settings: ``NEWSFLOW_INGEST_HOST``/``PORT``), with the CLI's API key if one is set."""
-    from infra.local import InfraSettings
+    settings: ``NEWSFLOW_INGEST_HOST``/``PORT``), with the CLI's API key if one is set. ``cluster``: on three
+    Kafka brokers and two Elasticsearch nodes (``newsflow infra up --cluster``)."""
+    from infra.local import ClusterInfraSettings, InfraSettings
 
     started = time.monotonic()
-    infra = InfraSettings()
+    infra = ClusterInfraSettings() if cluster else InfraSettings()
     services = services_for(infra)
     try:
         for line in stack_up(start_infra=True, infra=infra, services=services):
@@ -33,13 +38,13 @@ def run_demo(settings: CliSettings, keep_running: bool = True) -> int:
         print(f"error: {exc}")
         return 1
     try:
-        return _post_and_show(started, services, settings.api_key_value)
+        return _post_and_show(started, services, settings.api_key_value, infra)
     finally:
         if not keep_running:
             stack_down(stop_infra=True, infra=infra, services=services)
 
 
-def _rebuild_if_outdated() -> bool:
+def _rebuild_if_outdated(infra: InfraSettings) -> bool:
     """An index left by an older newsflow (another index definition) is rebuilt first, as a user would."""
     import asyncio
 
@@ -47,11 +52,9 @@ def _rebuild_if_outdated() -> bool:
     from adapters.settings import ElasticsearchSettings, KafkaSettings
     from enrich_service.replay import ReplayError, run_replay
     from enrich_service.settings import EnrichSettings
-    from infra.local import InfraSettings
 
-    infra = InfraSettings()
     settings = EnrichSettings(
-        kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), es=ElasticsearchSettings(url=infra.es_url)
+        kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), es=ElasticsearchSettings(url=infra.es_hosts)
     )
 
     async def check() -> str | None:
@@ -78,10 +81,10 @@ def _rebuild_if_outdated() -> bool:
     return True
 
 
-def _post_and_show(started: float, services: Services, api_key: str | None) -> int:
+def _post_and_show(started: float, services: Services, api_key: str | None, infra: InfraSettings) -> int:
     files = [p for p in expand([DEMO_DIR]) if p.suffix == ".json"]
     articles = [a for p in files for a in read_articles(p)]
-    if not _rebuild_if_outdated():
+    if not _rebuild_if_outdated(infra):
         return 1
     print(f"\nposting {len(articles)} demo articles (fictional) from {DEMO_DIR}")
     posted_at = datetime.now(UTC) - timedelta(seconds=5)  # the server's clock may be a little behind

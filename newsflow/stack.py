@@ -67,7 +67,9 @@ def services_for(
     unless set in ``env``.
     """
     root = run_dir or infra.run_dir
-    shared = ServiceValues(kafka_bootstrap=infra.kafka_bootstrap, es_url=infra.es_url)
+    # A cluster's topics get its replication (3, min in sync 2); the index replicas follow the nodes ("0-1").
+    extra = {"topics__replication_factor": str(infra.replication_factor)} if infra.cluster else {}
+    shared = ServiceValues(kafka_bootstrap=infra.kafka_bootstrap, es_url=infra.es_hosts, extra=extra)
     worker = replace(shared, data_dir=root / "enrich" / "data", ready_file=root / "enrich" / "ready.json")
     values = service_env("ingest", shared, os.environ if env is None else env)
     return Services(run_dir=root, env=service_env("enrich", worker, values))
