@@ -9,6 +9,7 @@ import time
 
 from pydantic import ValidationError
 
+from infra.local.cluster_status import cluster_report
 from infra.local.errors import InfraError
 from infra.local.manager import down, status, up
 from infra.local.settings import ClusterInfraSettings, InfraSettings
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         state = status(settings)
         _say(state.summary())
+        if settings.cluster:
+            for line in cluster_report(settings).lines():
+                _say(line)
         return 0 if state.healthy else EXIT_NOT_HEALTHY
     except (InfraError, ValidationError) as exc:
         sys.stderr.write(f"error: {exc}\n")

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 POLL_S = 0.5
 # Proxies from the environment must never see requests to localhost.
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 CLIENT_ID = "newsflow-infra-health"
@@ -77,7 +77,7 @@ def es_problem(settings: InfraSettings, timeout_s: float = 3.0, wait_s: int = 0,
     nodes = f"&wait_for_nodes={settings.es_nodes}" if settings.es_nodes > 1 else ""
     url = f"{settings.es_urls[node]}/_cluster/health?wait_for_status=yellow{nodes}&timeout={wait_s}s"
     try:
-        with _NO_PROXY_OPENER.open(url, timeout=timeout_s + wait_s) as response:
+        with NO_PROXY_OPENER.open(url, timeout=timeout_s + wait_s) as response:
             body = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         if exc.code == 408:
