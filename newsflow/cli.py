@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,9 +20,10 @@ Handler = Callable[[argparse.Namespace, CliSettings], int]
 
 
 def cmd_infra(args: argparse.Namespace, settings: CliSettings) -> int:
-    from infra.local import ClusterInfraSettings, InfraError, InfraSettings, down, status, up
+    from infra.local import InfraError, down, status, up
+    from infra.local.cluster_status import cluster_report
 
-    infra = ClusterInfraSettings() if args.cluster else InfraSettings()
+    infra = _infra_settings(args)
     try:
         if args.action == "up":
             console.print_infra(up(infra))
@@ -30,6 +32,7 @@ def cmd_infra(args: argparse.Namespace, settings: CliSettings) -> int:
             print("infra stopped")
         else:
             console.print_infra(status(infra))
+            console.print_stack(cluster_report(infra).lines() if infra.cluster else [])  # nodes, leaders, shards
     except InfraError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -53,11 +56,17 @@ def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
     return 0
 
 
+def _infra_settings(args: argparse.Namespace) -> Any:
+    from infra.local import ClusterInfraSettings, InfraSettings
+
+    return ClusterInfraSettings() if getattr(args, "cluster", False) else InfraSettings()
+
+
 def cmd_up(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.stack import StackError, stack_up
 
     try:
-        console.print_stack(stack_up(start_infra=not args.no_infra))
+        console.print_stack(stack_up(start_infra=not args.no_infra, infra=_infra_settings(args)))
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -67,7 +76,7 @@ def cmd_up(args: argparse.Namespace, settings: CliSettings) -> int:
 def cmd_down(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.stack import stack_down
 
-    stack_down(stop_infra=not args.keep_infra)
+    stack_down(stop_infra=not args.keep_infra, infra=_infra_settings(args))
     print("newsflow stopped")
     return 0
 
@@ -283,7 +292,12 @@ def cmd_kibana(args: argparse.Namespace, settings: CliSettings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: CliSettings) -> int:
     from newsflow.demo import run_demo
 
-    return run_demo(settings, keep_running=not args.stop)
+    return run_demo(settings, keep_running=not args.stop, cluster=args.cluster)
+
+
+def _cluster_flag(p: argparse.ArgumentParser) -> None:
+    help_ = "three Kafka brokers and two Elasticsearch nodes on their own ports (NEWSFLOW_CLUSTER_*)"
+    p.add_argument("--cluster", action="store_true", help=help_)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -298,17 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("infra", cmd_infra, "start/stop the local Kafka and Elasticsearch")
     p.add_argument("action", choices=["up", "down", "status"])
-    p.add_argument(
-        "--cluster",
-        action="store_true",
-        help="three Kafka brokers and two Elasticsearch nodes on their own ports (NEWSFLOW_CLUSTER_*)",
-    )
+    _cluster_flag(p)
     p = add("serve", cmd_serve, "run one service in the foreground")
     p.add_argument("service", choices=["ingest", "enrich"])
     p = add("up", cmd_up, "infra + both services in the background")
     p.add_argument("--no-infra", action="store_true", help="use Kafka/Elasticsearch that already run")
+    _cluster_flag(p)
     p = add("down", cmd_down, "stop the services and the local infra")
     p.add_argument("--keep-infra", action="store_true")
+    _cluster_flag(p)
     p = add("post", cmd_post, "post article files (.txt, .json, .ndjson, .html, or folders) or crawls (.warc[.gz])")
     p.add_argument("paths", nargs="+")
     p.add_argument("--api", help=f"ingest API base URL (default $NEWSFLOW_API or {DEFAULT_API_URL})")
@@ -366,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0, help="import: retry this many seconds while Kibana starts")
     p = add("demo", cmd_demo, "start everything, post the demo articles, show what was found")
     p.add_argument("--stop", action="store_true", help="stop everything after the demo")
+    _cluster_flag(p)
     return parser
 
 
