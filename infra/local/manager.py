@@ -7,6 +7,7 @@ import fcntl
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,10 +186,15 @@ def down(settings: InfraSettings) -> None:
     # Without a run dir there is no lock to take, but processes tagged with it may still be around.
     guard: AbstractContextManager[None] = _run_dir_lock(settings) if settings.run_dir.is_dir() else nullcontext()
     with guard:
-        for node in reversed(_nodes(settings)):
-            pids = stop(node.dirs(settings), timeout_s=STOP_TIMEOUT_S)
-            if pids:
-                logger.info("stopped %s (pids %s)", node.label(settings), pids)
+        for service in reversed(_SERVICES):
+            nodes = [node for node in _nodes(settings) if node.service is service]
+            # A kind's nodes stop together: a KRaft broker stopped after a majority of the controller
+            # quorum is gone waits in vain for its controlled shutdown (until the SIGKILL timeout).
+            with ThreadPoolExecutor(max_workers=len(nodes), thread_name_prefix="stop") as pool:
+                stopped = list(pool.map(lambda node: stop(node.dirs(settings), timeout_s=STOP_TIMEOUT_S), nodes))
+            for node, pids in zip(nodes, stopped, strict=True):
+                if pids:
+                    logger.info("stopped %s (pids %s)", node.label(settings), pids)
 
 
 def status(settings: InfraSettings) -> InfraStatus:

@@ -21,13 +21,27 @@ from tests.integration.pipeline import Pipeline
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# Beside the single-node test stack (19092..) and a user's cluster (9292..).
+# Beside the single-node test stack (19092..), the benchmarks (39092.., 59092..) and a user's cluster (9292..).
 CLUSTER_TEST_PORTS: dict[str, Any] = {
-    "kafka_port": 39092,
-    "kafka_controller_port": 39192,
-    "es_port": 39200,
-    "es_transport_port": 39300,
+    "kafka_port": 49092,
+    "kafka_controller_port": 49192,
+    "es_port": 49200,
+    "es_transport_port": 49300,
 }
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.cluster.faults import ROWS
+
+    if not ROWS:
+        return
+    terminalreporter.section("cluster fault table")
+    header = "fault | accepted | indexed | lost | duplicated | answers | slowest post s | longest indexing stall s"
+    terminalreporter.write_line(header)
+    for row in ROWS:
+        cells = [row.get(k) for k in ("fault", "accepted", "indexed", "lost", "duplicated", "statuses")]
+        cells += [row.get("slowest_post_s"), row.get("longest_indexing_stall_s")]
+        terminalreporter.write_line(" | ".join("-" if c is None else str(c) for c in cells))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -27,15 +27,19 @@ from tests.integration.articles import bulk_article
 from tests.integration.pipeline import Pipeline
 
 TABLE_NAME = "cluster-fault-table.jsonl"
+#: The rows recorded in this session, printed at its end by ``conftest.pytest_terminal_summary``.
+ROWS: list[dict[str, object]] = []
 
 
 @dataclass
 class Poster:
-    """Posts ``tag-0``, ``tag-1``.. one at a time from a thread until stopped; keeps every answer."""
+    """Posts ``tag-0``, ``tag-1``.. one at a time from a thread until stopped, at most ``per_s`` a second
+    (a steady stream the worker keeps up with); keeps every answer."""
 
     api: str
     tag: str
     timeout_s: float = 30.0
+    per_s: float = 25.0
     answers: list[tuple[int, int, float]] = field(default_factory=list)  # (n, status, seconds)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -56,6 +60,7 @@ class Poster:
                     status = 0  # a hang: no answer within timeout_s
                 self.answers.append((n, status, time.monotonic() - started))
                 n += 1
+                self._stop.wait(max(0.0, 1 / self.per_s - (time.monotonic() - started)))  # pacing
 
     def stop(self) -> None:
         self._stop.set()
@@ -190,6 +195,7 @@ def in_sync_replicas(bootstrap: str, topic: str) -> list[int]:
 def record_row(run_dir: Path, fault: str, **figures: object) -> None:
     """Print one fault-table row and append it to ``<run dir>/cluster-fault-table.jsonl``."""
     row = {"fault": fault, **figures}
+    ROWS.append(row)
     print("fault-table: " + json.dumps(row))
     with open(run_dir / TABLE_NAME, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(row) + "\n")
