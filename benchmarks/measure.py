@@ -6,7 +6,7 @@ import asyncio
 import html
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
 from adapters.limits import RAW_RECORD_MAX_BYTES
-from benchmarks.corpus import Article
+from benchmarks.corpus import Article, pool
 from benchmarks.loadgen import run_load
 from benchmarks.services import BenchStack, cpu_by_component, cpu_share
 from enrich_service.dead_letters import DeadLetter
@@ -27,6 +27,7 @@ from enrich_service.nlp import ENTITIES_COMPONENT, QUOTES_COMPONENT, load_nlp
 from enrich_service.offline import records
 from enrich_service.pipeline import Sinks, build_enricher, build_pipeline, index_nothing, send_nothing
 from enrich_service.settings import EnrichSettings
+from infra.local import InfraSettings
 from schemas.articles import ArticleIn
 
 
@@ -196,6 +197,54 @@ async def latency(
         "seconds": percentiles(delays),
         "mean_s": round(statistics.fmean(delays), 4) if delays else None,
     }
+
+
+async def worker_runs(
+    infra: InfraSettings,
+    es: AsyncElasticsearch,
+    results: dict[str, Any],
+    *,
+    counts: Sequence[int],
+    e2e_articles: int,
+    latency_s: float,
+    partitions: int,
+    step: Callable[[str], None],
+) -> None:
+    """Figure 3 with each number of workers in ``counts`` (each on fresh topics and alias), and figure 4 and
+    the worker's peak RSS during the 1-worker run; into ``results``."""
+    from schemas.search_document import index_definition
+
+    model_rate = results["model_limit"]["articles_per_s"]
+    e2e: dict[str, Any] = {}
+    for workers in counts:
+        step(f"3/6 end to end, {workers} worker(s)")
+        stack = BenchStack(infra, partitions=partitions)
+        try:
+            stack.start_ingest()
+            stack.start_workers(workers)
+            # Elasticsearch's JIT is cold after a fresh start: warm the stack before timing.
+            warm = pool(48 if workers == 1 else 16, seed=1000 + workers)
+            run = await end_to_end(stack, es, pool(e2e_articles, seed=10 + workers), warm)
+            run["ratio_to_model"] = round(run["articles_per_s"] / model_rate, 3)
+            run["workers"], run["partitions"] = workers, partitions
+            e2e[f"workers_{workers}"] = run
+            if workers == 1:
+                step("4/6 latency at 50 % of the 1-worker end-to-end rate")
+                rate = run["articles_per_s"] * 0.5
+                results["latency"] = await latency(stack, es, pool(int(rate * latency_s) + 1, seed=99), rate, latency_s)
+                results["latency"]["refresh_interval"] = index_definition()["settings"]["refresh_interval"]
+                rss = results.setdefault("peak_rss_mb", {})
+                rss["enrich_worker"], rss["ingest"] = stack.peak_rss("enrich0"), stack.peak_rss("ingest")
+        finally:
+            stack.stop_all()
+            await delete_indices(es, stack.alias)
+    results["end_to_end"] = e2e
+
+
+async def delete_indices(es: AsyncElasticsearch, alias: str) -> None:
+    found = await es.indices.get(index=f"{alias}-*", allow_no_indices=True, ignore_unavailable=True)
+    for index in found.body:
+        await es.indices.delete(index=index)
 
 
 # -- 5: the ingest endpoint alone, and a bare producer ----------------------------------------------------

@@ -194,3 +194,78 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     lines += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
     return "\n".join(lines) + "\n"
+
+
+def _worker_cores(cores: dict[str, float]) -> float:
+    return round(sum(v for k, v in cores.items() if k.startswith("enrich")), 2)
+
+
+def _per_core(run: dict[str, Any]) -> tuple[float | None, float | None]:
+    """Articles/s per core the workers used, and cores everything else (Kafka, Elasticsearch, ingest) used
+    per 10 articles/s, in one end-to-end run; None where nothing was measured."""
+    cores = run.get("cores_used") or {}
+    workers, rate = _worker_cores(cores), run.get("articles_per_s") or 0.0
+    rest = sum(v for k, v in cores.items() if not k.startswith("enrich"))
+    per_worker_core = round(rate / workers, 2) if workers > 0 else None
+    rest_per_10 = round(rest / rate * 10, 2) if rate > 0 and cores else None
+    return per_worker_core, rest_per_10
+
+
+def cluster_markdown(r: dict[str, Any]) -> str:
+    """The table of ``make bench-cluster``: end to end by number of workers, latency, memory."""
+    model = r["model_limit"]
+    m, c = r["machine"], r.get("cluster", {})
+    runs = sorted(r.get("end_to_end", {}).values(), key=lambda run: run["workers"])
+    one = next((run for run in runs if run["workers"] == 1), None)
+    lines = [
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']};"
+        f" {c.get('kafka_nodes', '?')} Kafka brokers and {c.get('es_nodes', '?')} Elasticsearch nodes on the same"
+        f" machine (replication factor {c.get('replication_factor', '?')},"
+        f" min.insync.replicas {c.get('min_insync_replicas', '?')}).",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in r["versions"].items()) + ".",
+        f"Command: `{r['command']}` ({r['mode']} run, {r['started_at']}, {r.get('elapsed_s', '?')} s).",
+        f"Model limit (bare `nlp.pipe`, {', '.join(model['components'])}): {model['articles_per_s']} art/s"
+        f" ({model['words_per_s']} words/s, {model['mean_words']} words per article on average).",
+        "",
+        "| workers | articles | art/s | ratio to model limit | ratio to 1 worker | Kafka cores | ES cores"
+        " | worker cores | ingest cores |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        cores = run.get("cores_used") or {}
+        to_one = f"{run['articles_per_s'] / one['articles_per_s']:.2f}" if one and one["articles_per_s"] else "—"
+        lines.append(
+            f"| {run['workers']} | {run['articles']} | {run['articles_per_s']} | {run['ratio_to_model']:.2f}"
+            f" | {to_one} | {cores.get('kafka', '—')} | {cores.get('elasticsearch', '—')}"
+            f" | {_worker_cores(cores)} | {cores.get('ingest', '—')} |"
+        )
+    per_core, rest = _per_core(one) if one else (None, None)
+    if per_core is not None:
+        lines += [
+            "",
+            f"Per added core (from the 1-worker run): a worker turns one core into {per_core} art/s;"
+            f" Kafka, Elasticsearch and ingest together use {rest} cores per 10 art/s. With {m['cores']} cores"
+            " shared by everything, workers beyond the core count only divide the same CPU.",
+        ]
+    lat = r.get("latency")
+    if lat:
+        s = lat["seconds"]
+        lines += [
+            "",
+            f"Latency, single POSTs at {lat['offered_per_s']} art/s (50 % of the 1-worker rate), refresh"
+            f" {lat['refresh_interval']}, {lat['seen']}/{lat['articles']} seen: POST → searchable"
+            f" p50 {s['p50']} s, p95 {s['p95']} s, p99 {s['p99']} s.",
+        ]
+    rss = r.get("peak_rss_mb", {})
+    jvm = rss.get("jvm", {})
+    if rss:
+        nodes = ", ".join(f"{k} {v}" for k, v in jvm.items() if not k.endswith("total"))
+        lines += [
+            "",
+            f"Peak RSS (MiB): enrich worker {rss.get('enrich_worker')}, ingest {rss.get('ingest')};"
+            f" the cluster's JVMs {jvm.get('total')} in all (Kafka {jvm.get('kafka_total')},"
+            f" Elasticsearch {jvm.get('elasticsearch_total')}; per node: {nodes}).",
+        ]
+    if c.get("reused"):
+        lines += ["", "The bench cluster was already running: its peak RSS includes work before this run."]
+    return "\n".join(lines) + "\n"

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from adapters.settings import TopicSettings
-from infra.local import InfraSettings
+from infra.local import InfraSettings, es_node, kafka_node
 from infra.local.layout import ServiceDirs
-from infra.local.processes import running_pid
+from infra.local.processes import running_pid, service_processes
 from newsflow import launcher
 from newsflow.launcher import Launch, ServiceName, ServiceValues, without_newsflow
 
@@ -60,9 +60,14 @@ class BenchStack:
             enriched=f"bench{self.suffix}.articles.enriched",
             dlq=f"bench{self.suffix}.articles.dlq",
             partitions=self.partitions,
+            replication_factor=self.infra.replication_factor,
         )
+        # Every broker and every Elasticsearch node: one of each on the single node, all of them on a cluster.
         shared = ServiceValues(
-            kafka_bootstrap=self.infra.kafka_bootstrap, es_url=self.infra.es_url, topics=topics, index_alias=self.alias
+            kafka_bootstrap=self.infra.kafka_bootstrap,
+            es_url=self.infra.es_hosts,
+            topics=topics,
+            index_alias=self.alias,
         )
         if service == "ingest":
             return replace(shared, host="127.0.0.1", port=self.ingest_port)
@@ -108,26 +113,43 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def _cmdline(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
+def infra_nodes(infra: InfraSettings) -> dict[str, list[ServiceDirs]]:
+    """Each node's directories by kind: one of each on the single node, every broker and ES node on a cluster."""
+    return {
+        "kafka": [kafka_node.dirs(infra, i) for i in range(infra.kafka_nodes)],
+        "elasticsearch": [es_node.dirs(infra, i) for i in range(infra.es_nodes)],
+    }
+
+
+def node_pids(dirs: ServiceDirs) -> list[int]:
+    """The live processes of one Kafka or Elasticsearch node (launcher and JVM), as infra/local knows them."""
+    return [p.pid for p in service_processes(dirs)]
 
 
 def cpu_by_component(infra: InfraSettings, stack: BenchStack) -> dict[str, float]:
-    """CPU seconds used so far by Kafka, Elasticsearch and each service of ``stack``."""
+    """CPU seconds used so far by Kafka and Elasticsearch (summed over all their nodes) and each service of
+    ``stack``."""
     out: dict[str, float] = {}
-    kafka, es = str(infra.run_dir / "kafka"), str(infra.run_dir / "elasticsearch")
-    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-        cmd = _cmdline(pid)
-        name = "kafka" if kafka in cmd else "elasticsearch" if es in cmd else None
-        if name:
-            out[name] = out.get(name, 0.0) + _cpu_seconds(int(pid))
+    for kind, nodes in infra_nodes(infra).items():
+        pids = [pid for dirs in nodes for pid in node_pids(dirs)]
+        if pids:
+            out[kind] = sum(_cpu_seconds(pid) for pid in pids)
     for launch in stack.started:
         service_pid = running_pid(launch.dirs)
         if service_pid is not None:
             out[launch.name] = _cpu_seconds(service_pid)
+    return out
+
+
+def jvm_peak_rss(infra: InfraSettings) -> dict[str, float]:
+    """Peak RSS (``VmHWM``, MiB) of each Kafka and Elasticsearch node (all of its processes added up), the
+    sum per kind and in all. Peaks since each process started: a reused stack counts its earlier work too."""
+    out: dict[str, float] = {}
+    for kind, nodes in infra_nodes(infra).items():
+        for dirs in nodes:
+            out[dirs.name] = round(sum(peak_rss_mb(pid) or 0.0 for pid in node_pids(dirs)), 1)
+        out[f"{kind}_total"] = round(sum(out[dirs.name] for dirs in nodes), 1)
+    out["total"] = round(out["kafka_total"] + out["elasticsearch_total"], 1)
     return out
 
 
