@@ -116,14 +116,15 @@ def _post_and_show(started: float, services: Services, api_key: str | None, infr
             print(f"\n== newsflow search --speaker '{top}' (articles quoting the most-quoted speaker)")
             console.print_search(client.search(speaker=[top], size=5))
     worker = services.launch("enrich")
-    es_url, alias = worker.setting("es__url"), worker.setting("index_alias")
+    es_url, alias = (worker.setting("es__url") or "").split(",")[0], worker.setting("index_alias")
+    flag, make = (" --cluster", "make down-cluster") if infra.cluster else ("", "make down")
     print(
         "\nWhere to look next:\n"
         f"  API docs            {api}/docs\n"
         f"  search API          {api}/search?q=harbour&collapse=true\n"
         f"  Elasticsearch       {es_url}/{alias}/_search?pretty\n"
         "  CLI                 .venv/bin/newsflow search --person 'NAME' | newsflow post FILES...\n"
-        "  logs                .venv/bin/newsflow infra status (paths of every log)\n"
-        "  stop everything     make down"
+        f"  logs                .venv/bin/newsflow infra status{flag} (paths of every log)\n"
+        f"  stop everything     {make}"
     )
     return 0
