@@ -7,6 +7,18 @@ is linked; the registry outlives restarts and replays, and a replayed article fi
 own duplicate) and the same original as before. The choice among candidates is the pure
 ``enrich_service.domain.dedup.resolve_duplicate``.
 
+Only the ``h:`` claim stores the MinHash signature (128 values, ~1.1 KB of JSON); the 32 band-key
+claims do not (``stored_claim``): an article's claims went from ~43 KB to ~6.6 KB of JSON (measured in
+``tests/unit/enrich/test_registry.py``). The signature is a function
+of the content hash, so when ``resolve_duplicate`` needs a band-key candidate's signature (it is earlier
+than the article and no earlier candidate has the article's content hash) the resolver reads it from
+the candidate's ``h:<content hash>`` claim, in one more lookup for the whole batch
+(``DuplicateResolver._with_signatures``). Registries written before this keep working: a band-key
+claim that carries a signature is used as it is. A candidate whose ``h:`` claim is missing (its create
+failed; a lost race is harmless, the winner has the same hash and so the same signature) stays without
+a signature, and ``resolve_duplicate`` then never takes it as a near-duplicate original (only an exact
+hash match could link it): the article falls back to other candidates or becomes its own original.
+
 ``MemoryRegistry`` is the same thing in process memory, for ``newsflow enrich`` and tests.
 """
 
@@ -14,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -47,13 +59,15 @@ class Claim:
         )
 
     def to_source(self) -> dict[str, Any]:
-        return {
+        source: dict[str, Any] = {
             "article_id": self.article_id,
             "received_at": self.received_at.isoformat(),
             "content_hash": self.content_hash,
             "cluster_id": self.cluster_id,
-            "minhash": list(self.minhash),
         }
+        if self.minhash:
+            source["minhash"] = list(self.minhash)
+        return source
 
     @classmethod
     def from_source(cls, src: dict[str, Any]) -> Claim:
@@ -74,8 +88,17 @@ class Registry(Protocol):
         ...
 
 
+def hash_key(content_hash: str) -> str:
+    return f"h:{content_hash}"
+
+
 def keys_of(article: EnrichedArticle) -> list[str]:
-    return [f"h:{article.dedup.content_hash}", *article.dedup.minhash_bands]
+    return [hash_key(article.dedup.content_hash), *article.dedup.minhash_bands]
+
+
+def stored_claim(key: str, claim: Claim) -> Claim:
+    """What a registry stores for ``key``: the signature only under the ``h:`` key (see the module doc)."""
+    return claim if key.startswith("h:") or not claim.minhash else replace(claim, minhash=())
 
 
 def claim_of(article: EnrichedArticle) -> Claim:
@@ -91,6 +114,7 @@ class DuplicateResolver:
         """Each article with ``duplicate_of``/``similarity``/``cluster_id`` decided, in input order."""
         ordered = sorted(articles, key=lambda a: (a.received_at, a.id))
         known = await self._registry.lookup({k for a in ordered for k in keys_of(a)})
+        known = await self._with_signatures(ordered, known)
         decided, wanted = self._decide(ordered, known)
         taken = await self._registry.claim(wanted)
         if taken:
@@ -98,9 +122,41 @@ class DuplicateResolver:
             # against what the registry now holds (first claim wins everywhere).
             known |= await self._registry.lookup(taken)
             again = [a for a in ordered if taken & set(keys_of(a))]
+            known = await self._with_signatures(again, known)
             redecided, _ = self._decide(again, known, claim_new=False)
             decided |= redecided
         return [decided[a.id] for a in articles]
+
+    async def _with_signatures(self, ordered: list[EnrichedArticle], known: dict[str, Claim]) -> dict[str, Claim]:
+        """``known`` with the signatures ``resolve_duplicate`` will need filled in from ``h:`` claims.
+
+        Needed: a candidate without one that is earlier than an article with a signature, when no
+        earlier candidate has that article's content hash (an exact match decides without similarity).
+        Candidates the batch itself claims are not counted, so this may read a little more than needed,
+        never less. One lookup at most, none when nothing is needed.
+        """
+        signatures = {c.content_hash: c.minhash for c in known.values() if c.minhash}
+        missing: set[str] = set()
+        for article in ordered:
+            if not article.dedup.minhash_signature:
+                continue
+            me = (article.received_at, article.id)
+            earlier = [
+                c
+                for k in keys_of(article)
+                if (c := known.get(k)) is not None and c.article_id != article.id and (c.received_at, c.article_id) < me
+            ]
+            if any(c.content_hash == article.dedup.content_hash for c in earlier):
+                continue
+            missing |= {c.content_hash for c in earlier if not c.minhash and c.content_hash not in signatures}
+        if not missing:
+            return known
+        found = await self._registry.lookup(hash_key(h) for h in sorted(missing))
+        signatures |= {key[2:]: c.minhash for key, c in found.items() if c.minhash}
+        return {
+            key: c if c.minhash or c.content_hash not in signatures else replace(c, minhash=signatures[c.content_hash])
+            for key, c in known.items()
+        }
 
     @staticmethod
     def _decide(
@@ -133,22 +189,19 @@ class MemoryRegistry:
         return {k: self._claims[k] for k in keys if k in self._claims}
 
     async def claim(self, claims: dict[str, Claim]) -> set[str]:
-        taken = {k for k in claims if k in self._claims and self._claims[k] != claims[k]}
-        for key, claim in claims.items():
+        stored = {key: stored_claim(key, claim) for key, claim in claims.items()}
+        taken = {k for k in stored if k in self._claims and self._claims[k] != stored[k]}
+        for key, claim in stored.items():
             self._claims.setdefault(key, claim)
         return taken
 
 
-REGISTRY_MAPPING: dict[str, Any] = {
-    "dynamic": "strict",
-    "properties": {
-        "article_id": {"type": "keyword"},
-        "received_at": {"type": "date"},
-        "content_hash": {"type": "keyword"},
-        "cluster_id": {"type": "keyword"},
-        "minhash": {"type": "long", "index": False, "doc_values": False},
-    },
-}
+#: The registry is only read by ``_id`` (real-time ``mget``) and counted (``newsflow status``): no field
+#: is ever searched, sorted or aggregated, so nothing is parsed, indexed or doc-valued; ``_source`` keeps
+#: the claims. Applies to new registry indices only: an existing one keeps the mapping it was created
+#: with (keyword ``article_id``/``content_hash``/``cluster_id``, date ``received_at``), is not reindexed,
+#: and still accepts claims without ``minhash``.
+REGISTRY_MAPPING: dict[str, Any] = {"enabled": False}
 
 
 class ElasticsearchRegistry:
@@ -194,7 +247,7 @@ class ElasticsearchRegistry:
         operations: list[dict[str, Any]] = []
         for key, claim in claims.items():
             operations.append({"create": {"_index": self._index, "_id": key}})
-            operations.append(claim.to_source())
+            operations.append(stored_claim(key, claim).to_source())
         resp = await self._retrying("claim", lambda: self._es.bulk(operations=operations))
         taken: set[str] = set()
         for item in resp.body["items"]:
