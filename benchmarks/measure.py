@@ -18,6 +18,7 @@ from elasticsearch import AsyncElasticsearch
 
 from adapters.limits import RAW_RECORD_MAX_BYTES
 from benchmarks.corpus import Article, pool
+from benchmarks.es_profile import EsProfile
 from benchmarks.loadgen import run_load
 from benchmarks.services import BenchStack, cpu_by_component, cpu_share
 from enrich_service.dead_letters import DeadLetter
@@ -117,25 +118,41 @@ async def post_batches(api: str, articles: Sequence[Article], batch: int = 100) 
 
 
 async def end_to_end(
-    stack: BenchStack, es: AsyncElasticsearch, articles: Sequence[Article], warm: Sequence[Article]
+    stack: BenchStack,
+    es: AsyncElasticsearch,
+    articles: Sequence[Article],
+    warm: Sequence[Article],
+    profile: EsProfile | None = None,
 ) -> dict[str, Any]:
-    """Post ``articles`` through the batch endpoint; seconds until search counts all of them (no forced refresh)."""
+    """Post ``articles`` through the batch endpoint; seconds until search counts all of them (no forced refresh).
+    With ``profile``: also where Elasticsearch's CPU went meanwhile (``es_profile``)."""
     await post_batches(stack.api, warm)
     await _wait_count(es, stack.alias, len(warm), timeout_s=300)
+    if profile is not None:
+        await profile.start()
     cpu_before = cpu_by_component(stack.infra, stack)
     began = time.perf_counter()
-    accepted = await post_batches(stack.api, articles)
-    posted = time.perf_counter() - began
-    expected = len(warm) + accepted
-    await _wait_count(es, stack.alias, expected, timeout_s=900)
-    elapsed = time.perf_counter() - began
-    return {
+    try:
+        accepted = await post_batches(stack.api, articles)
+        posted = time.perf_counter() - began
+        expected = len(warm) + accepted
+        await _wait_count(es, stack.alias, expected, timeout_s=900)
+        elapsed = time.perf_counter() - began
+        cpu_after = cpu_by_component(stack.infra, stack)
+        es_profile = await profile.stop(accepted, elapsed) if profile is not None else None
+    finally:
+        if profile is not None:
+            await profile.close()
+    run = {
         "articles": accepted,
         "seconds": round(elapsed, 2),
         "articles_per_s": round(accepted / elapsed, 2),
         "posting_seconds": round(posted, 2),
-        "cores_used": cpu_share(cpu_before, cpu_by_component(stack.infra, stack), elapsed),
+        "cores_used": cpu_share(cpu_before, cpu_after, elapsed),
     }
+    if es_profile is not None:
+        run["es_profile"] = es_profile
+    return run
 
 
 async def _wait_count(es: AsyncElasticsearch, alias: str, expected: int, timeout_s: float) -> None:
@@ -210,8 +227,9 @@ async def worker_runs(
     partitions: int,
     step: Callable[[str], None],
 ) -> None:
-    """Figure 3 with each number of workers in ``counts`` (each on fresh topics and alias), and figure 4 and
-    the worker's peak RSS during the 1-worker run; into ``results``."""
+    """Figure 3 with each number of workers in ``counts`` (each on fresh topics and alias), and figure 4, the
+    worker's peak RSS and Elasticsearch's profile (benchmarks/es_profile.py) during the 1-worker run; into
+    ``results``."""
     from schemas.search_document import index_definition
 
     model_rate = results["model_limit"]["articles_per_s"]
@@ -224,7 +242,8 @@ async def worker_runs(
             stack.start_workers(workers)
             # Elasticsearch's JIT is cold after a fresh start: warm the stack before timing.
             warm = pool(48 if workers == 1 else 16, seed=1000 + workers)
-            run = await end_to_end(stack, es, pool(e2e_articles, seed=10 + workers), warm)
+            profile = EsProfile(es, stack.alias) if workers == 1 else None
+            run = await end_to_end(stack, es, pool(e2e_articles, seed=10 + workers), warm, profile)
             run["ratio_to_model"] = round(run["articles_per_s"] / model_rate, 3)
             run["workers"], run["partitions"] = workers, partitions
             e2e[f"workers_{workers}"] = run

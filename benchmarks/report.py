@@ -105,6 +105,9 @@ def markdown(r: dict[str, Any]) -> str:
         if run.get("cores_used"):
             used = ", ".join(f"{k} {v}" for k, v in run["cores_used"].items())
             rows.append((f"3. cores used during end to end, {key}", used, "", "", ""))
+    es_row = es_per_1000_row(one.get("es_profile"))
+    if es_row:
+        rows.append(("3. Elasticsearch per 1,000 articles (1 worker)", es_row, "", "", ""))
     if lat:
         s = lat["seconds"]
         rows.append(
@@ -193,7 +196,58 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---:|---|---|",
     ]
     lines += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
+    lines += es_profile_lines(one.get("es_profile"))
     return "\n".join(lines) + "\n"
+
+
+def es_per_1000_row(profile: dict[str, Any] | None) -> str | None:
+    """``N core-seconds (ES cores C during the run); registry docs per article M``, or None without a profile."""
+    if not profile or profile.get("es_cores_per_1000_articles") is None:
+        return None
+    return (
+        f"{profile['es_cores_per_1000_articles']} core-seconds (ES cores {profile['es_cores']} during the run);"
+        f" registry docs per article {profile.get('registry_docs_per_article', '—')}"
+    )
+
+
+def es_profile_lines(profile: dict[str, Any] | None) -> list[str]:
+    """Where Elasticsearch's time went in the 1-worker end-to-end run: per index, seconds per 1,000 articles
+    of indexing, refresh, merge and flush (Lucene's own timers: thread time, not CPU); the hottest threads."""
+    if not profile:
+        return []
+    lines = [
+        "",
+        f"Elasticsearch during end to end, 1 worker ({profile['articles']} articles, {profile['seconds']} s):"
+        " Lucene's time (s) per 1,000 articles of indexing, refresh, merge and flush.",
+        "",
+        "| index | docs indexed | indexing s | refresh s (count) | merge s | flush s | translog ops at end"
+        " | store MiB at end |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, ix in profile.get("indices", {}).items():
+        t = ix["per_1000_articles_s"]
+        lines.append(
+            f"| {key} (`{ix['index']}`) | {ix['docs_indexed']} | {t['index']} | {t['refresh']}"
+            f" ({ix['refresh_count']}) | {t['merge']} | {t['flush']} | {ix['translog_ops']}"
+            f" | {ix['store_bytes'] / 2**20:.1f} |"
+        )
+    hot = profile.get("hot_threads", {})
+    if hot.get("threads"):
+        lines += [
+            "",
+            f"Hottest threads ({hot['samples']} samples of `_nodes/hot_threads`, 3 threads, 500 ms each):",
+            "",
+            "| thread | summed CPU % | mean % per sample | appearances | most common top frame |",
+            "|---|---:|---:|---:|---|",
+        ]
+        lines += [
+            f"| {t['thread']} | {t['summed_cpu_pct']} | {t['mean_cpu_pct_per_sample']} | {t['appearances']}"
+            f" | `{t['top_frame'] or '—'}` |"
+            for t in hot["threads"]
+        ]
+    if profile.get("errors"):
+        lines += ["", "Not measured: " + "; ".join(profile["errors"])]
+    return lines
 
 
 def _worker_cores(cores: dict[str, float]) -> float:
@@ -247,6 +301,9 @@ def cluster_markdown(r: dict[str, Any]) -> str:
             f" Kafka, Elasticsearch and ingest together use {rest} cores per 10 art/s. With {m['cores']} cores"
             " shared by everything, workers beyond the core count only divide the same CPU.",
         ]
+    es_row = es_per_1000_row(one.get("es_profile")) if one else None
+    if es_row:
+        lines += ["", f"Elasticsearch per 1,000 articles (1 worker, summed over every node): {es_row}."]
     lat = r.get("latency")
     if lat:
         s = lat["seconds"]
