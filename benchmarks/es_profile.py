@@ -72,7 +72,7 @@ def node_cpu_ms(body: dict[str, Any]) -> dict[str, int]:
 
 _THREAD = re.compile(r"^\s*([\d.]+)%.*cpu usage by thread '(?P<name>[^']*)'")
 _NODE = re.compile(r"^::: \{(?P<node>[^}]*)\}")
-_SNAPSHOTS = re.compile(r"^\s*(\d+/\d+ snapshots sharing following \d+ elements|unique snapshot)")
+_SNAPSHOTS = re.compile(r"^\s*((\d+)/\d+ snapshots sharing following \d+ elements|unique snapshot)")
 _FRAME_PREFIX = re.compile(r"^(app//|[\w.]+@[\w.\-]+/|[\w.]+//)")
 
 
@@ -103,9 +103,9 @@ def frame_name(line: str) -> str:
 
 def parse_hot_threads(text: str) -> list[HotThread]:
     """Every thread of one ``_nodes/hot_threads`` text answer, with its CPU % of one core over the interval
-    and the top frame of its first (most common) stack."""
+    and the first frame printed for its largest group of like snapshots (the innermost frame they share)."""
     threads: list[HotThread] = []
-    node, current, frame, want_frame = "?", None, None, False
+    node, current, frame, best, want = "?", None, None, 0, 0
 
     def close() -> None:
         if current is not None:
@@ -114,14 +114,15 @@ def parse_hot_threads(text: str) -> list[HotThread]:
     for line in text.splitlines():
         if m := _NODE.match(line):
             close()
-            node, current, frame, want_frame = m.group("node"), None, None, False
+            node, current, frame, best, want = m.group("node"), None, None, 0, 0
         elif m := _THREAD.match(line):
             close()
-            current, frame, want_frame = (m.group("name"), float(m.group(1))), None, False
-        elif current is not None and _SNAPSHOTS.match(line):
-            want_frame = frame is None
-        elif want_frame and line.strip():
-            frame, want_frame = frame_name(line), False
+            current, frame, best, want = (m.group("name"), float(m.group(1))), None, 0, 0
+        elif current is not None and (m := _SNAPSHOTS.match(line)):
+            count = int(m.group(2) or 1)  # "unique snapshot": 1
+            want = count if count > best else 0
+        elif want and line.strip():
+            frame, best, want = frame_name(line), want, 0
     close()
     return threads
 
