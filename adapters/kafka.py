@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -130,9 +132,43 @@ async def ensure_topics(settings: KafkaSettings, topics: TopicSettings, names: l
                 topics.replication_factor,
                 topics.effective_min_insync_replicas,
             )
+            await wait_visible(admin, created)
         return created
     finally:
         await admin.close()
+
+
+#: How long a created topic may take to appear in a broker's metadata with a leader for every partition.
+VISIBLE_TIMEOUT_S = 30.0
+
+
+async def wait_visible(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float = VISIBLE_TIMEOUT_S) -> None:
+    """Until the broker's metadata lists every partition of ``names`` with a leader.
+
+    A broker applies a new topic to its metadata a moment after the controller created it. A consumer
+    that subscribes in that moment is assigned nothing and only looks again at its next metadata refresh
+    (minutes later): seen once as a worker "ready" with 0 partitions on a freshly started Kafka.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            described = await admin.describe_topics(names)
+        except KafkaError as exc:  # best effort: the consumer copes (late) with what this cannot see
+            logger.debug("could not describe the new topics %s: %s", names, exc)
+            return
+        missing = [
+            t["topic"]
+            for t in described
+            if t.get("error_code", 0) != 0
+            or not t.get("partitions")
+            or any(p.get("leader", -1) < 0 for p in t["partitions"])
+        ]
+        if not missing:
+            return
+        if time.monotonic() >= deadline:
+            logger.warning("topics %s not in the broker's metadata %.0fs after their creation", missing, timeout_s)
+            return
+        await asyncio.sleep(0.2)
 
 
 async def topic_partitions(settings: KafkaSettings, topic: str) -> list[int]:

@@ -134,6 +134,7 @@ class FakeAdmin:
         self.existing = existing
         self.created: list[NewTopic] = []
         self.described = 0
+        self.invisible_for = 0  # describes that still miss a new topic's leaders (a broker catching up)
 
     def __call__(self, **options: Any) -> FakeAdmin:
         return self
@@ -146,12 +147,17 @@ class FakeAdmin:
 
     async def describe_topics(self, names: list[str]) -> list[dict[str, Any]]:
         self.described += 1
+        if self.invisible_for > 0:
+            self.invisible_for -= 1
+            return [{"topic": n, "error_code": 3, "partitions": []} for n in names]
         return [
-            {"topic": n, "partitions": [{"partition": 0, "replicas": list(range(self.existing[n]))}]} for n in names
+            {"topic": n, "partitions": [{"partition": 0, "leader": 0, "replicas": list(range(self.existing[n]))}]}
+            for n in names
         ]
 
     async def create_topics(self, new: list[NewTopic], timeout_ms: int) -> Any:
         self.created += new
+        self.existing |= {t.name: t.replication_factor for t in new}
         return SimpleNamespace(topic_errors=[(t.name, 0, None) for t in new])
 
 
@@ -168,6 +174,12 @@ async def test_ensure_topics_creates_the_three_topics_replicated(admin: FakeAdmi
     created = await kafka.ensure_topics(KafkaSettings(bootstrap_servers=THREE), topics)
     assert created == [topics.raw, topics.enriched, topics.dlq]
     assert [(t.replication_factor, t.topic_configs["min.insync.replicas"]) for t in admin.created] == [(3, "2")] * 3
+
+
+async def test_ensure_topics_returns_once_the_broker_lists_the_new_topics(admin: FakeAdmin) -> None:
+    admin.invisible_for = 2  # the broker applies the new topics a moment after the controller created them
+    created = await kafka.ensure_topics(KafkaSettings(), TopicSettings())
+    assert len(created) == 3 and admin.described == 3 and admin.invisible_for == 0
 
 
 async def test_a_topic_with_another_replication_factor_is_warned_about_once_and_left(
