@@ -130,7 +130,7 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
     from elasticsearch import AsyncElasticsearch
 
     from benchmarks import measure
-    from infra.local import InfraSettings, down, status, up
+    from infra.local import InfraSettings, down, status, up, wipe_data
 
     base = InfraSettings()
     # Own ports and run dir: beside, not on top of, a demo (9092/9200) or test (19092/19200) stack.
@@ -143,6 +143,9 @@ async def pipeline_figures(results: dict[str, Any], sizes: Sizes, partitions: in
     )
     already = all(s.healthy for s in status(infra).services)
     step("starting Kafka and Elasticsearch (infra/local)")
+    if not already:
+        down(infra)  # whatever is left of an interrupted run
+        wipe_data(infra)  # the benchmark's topics and indices of earlier runs: a fresh broker each run
     up(infra)
     es = AsyncElasticsearch(infra.es_url, request_timeout=60)
     try:

@@ -48,7 +48,7 @@ async def cluster_figures(
 
     from benchmarks import measure
     from benchmarks.services import jvm_peak_rss
-    from infra.local import down, status, up
+    from infra.local import down, status, up, wipe_data
 
     infra = bench_cluster_infra()
     results["cluster"] = {
@@ -62,6 +62,9 @@ async def cluster_figures(
     already = all(s.healthy for s in status(infra).services)
     results["cluster"]["reused"] = already
     step(f"starting {infra.kafka_nodes} Kafka brokers and {infra.es_nodes} Elasticsearch nodes (infra/local)")
+    if not already:
+        down(infra)  # whatever is left of an interrupted run
+        wipe_data(infra)  # earlier runs' topics and indices: every run starts from empty brokers
     up(infra)
     es = AsyncElasticsearch(infra.es_urls, request_timeout=60)
     try:

@@ -8,7 +8,7 @@ down(InfraSettings())
 
 from infra.local.artifacts import ensure_elasticsearch, ensure_kafka
 from infra.local.errors import InfraError
-from infra.local.manager import down, status, up
+from infra.local.manager import down, status, up, wipe_data
 from infra.local.settings import ClusterInfraSettings, InfraSettings
 from infra.local.status import InfraStatus, ServiceStatus
 
@@ -23,4 +23,5 @@ __all__ = [
     "ensure_kafka",
     "status",
     "up",
+    "wipe_data",
 ]

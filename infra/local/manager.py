@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -195,6 +196,24 @@ def down(settings: InfraSettings) -> None:
             for node, pids in zip(nodes, stopped, strict=True):
                 if pids:
                     logger.info("stopped %s (pids %s)", node.label(settings), pids)
+
+
+def wipe_data(settings: InfraSettings) -> list[Path]:
+    """Delete the data of every node of this stopped run dir (topics, offsets, indices); the next ``up``
+    formats the brokers again. For disposable run dirs (tests, benchmarks), whose data would otherwise
+    pile up run after run: a broker that loads thousands of old partitions at start answers Metadata
+    long before it serves a new consumer group well. InfraError if a node of the run dir is running."""
+    running = [node.dirs(settings).name for node in _nodes(settings) if running_pid(node.dirs(settings)) is not None]
+    if running:
+        raise InfraError(f"will not wipe the data of {settings.run_dir}: {', '.join(running)} running")
+    wiped = [node.dirs(settings).root / "data" for node in _nodes(settings)]
+    wiped = [path for path in wiped if path.exists()]
+    for path in wiped:
+        shutil.rmtree(path)
+    (settings.run_dir / "kafka-cluster.id").unlink(missing_ok=True)
+    if wiped:
+        logger.info("wiped %s", ", ".join(str(p) for p in wiped))
+    return wiped
 
 
 def status(settings: InfraSettings) -> InfraStatus:

@@ -53,13 +53,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Any]:
-    from infra.local import ClusterInfraSettings, InfraError, down, status, up
+    from infra.local import ClusterInfraSettings, InfraError, down, status, up, wipe_data
 
     base = ClusterInfraSettings()
     settings = ClusterInfraSettings(**CLUSTER_TEST_PORTS, run_dir=Path(base.cache_dir) / "run" / "test-cluster")
     already = all(s.healthy for s in status(settings).services)
     started = time.monotonic()
     try:
+        if not already:
+            down(settings)
+            wipe_data(settings)  # earlier sessions' topics and indices
         state = up(settings)
     except InfraError as exc:
         message = f"a real Kafka + Elasticsearch cluster could not start: {exc}"

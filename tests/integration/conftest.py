@@ -38,12 +38,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Any]:
-    from infra.local import InfraError, InfraSettings, down, status, up
+    from infra.local import InfraError, InfraSettings, down, status, up, wipe_data
 
     base = InfraSettings()
     settings = InfraSettings(**TEST_PORTS, run_dir=Path(base.cache_dir) / "run" / "test")
     already = all(s.healthy for s in status(settings).services)
     try:
+        if not already:
+            # Every session's topics and indices would pile up in the run dir: thousands of old
+            # partitions make a restarted broker slow to serve a new consumer group.
+            down(settings)
+            wipe_data(settings)
         up(settings)
     except InfraError as exc:
         message = f"real Kafka/Elasticsearch could not start: {exc}"

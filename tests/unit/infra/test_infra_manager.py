@@ -167,3 +167,22 @@ def test_cluster_starts_every_node_and_reports_each(world: World, tmp_path: Path
     manager.down(cluster)
     # Elasticsearch first, then Kafka; the nodes of one kind together (in any order).
     assert set(world.stopped[:2]) == set(names[3:]) and set(world.stopped[2:]) == set(names[:3])
+
+
+def test_wipe_data_deletes_every_nodes_data_of_a_stopped_run_dir(world: World, tmp_path: Path) -> None:
+    from infra.local.settings import ClusterInfraSettings
+
+    cluster = ClusterInfraSettings(cache_dir=tmp_path / "cache", run_dir=tmp_path / "cluster")
+    data = [cluster.run_dir / name / "data" for name in ("kafka-1", "kafka-3", "elasticsearch-2")]
+    for path in data:
+        (path / "old-topic-0").mkdir(parents=True)
+    (cluster.run_dir / "kafka-cluster.id").write_text("OldId\n", encoding="utf-8")
+    (cluster.run_dir / "kafka-1" / "server.properties").write_text("kept", encoding="utf-8")
+    manager.up(cluster)
+    with pytest.raises(InfraError, match="running"):
+        manager.wipe_data(cluster)  # never under a running node
+    assert all(path.is_dir() for path in data)
+    manager.down(cluster)
+    assert sorted(manager.wipe_data(cluster)) == sorted(data)
+    assert not any(path.exists() for path in data) and not (cluster.run_dir / "kafka-cluster.id").exists()
+    assert (cluster.run_dir / "kafka-1" / "server.properties").is_file()  # only data goes
