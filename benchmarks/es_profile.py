@@ -63,6 +63,14 @@ def counters_delta(before: dict[str, int] | None, after: dict[str, int]) -> dict
     return out
 
 
+def node_gc_ms(body: dict[str, Any]) -> dict[str, int]:
+    """Summed ``jvm.gc.collectors.*.collection_time_in_millis`` of each node (time in collections)."""
+    return {
+        n.get("name", nid): sum(c["collection_time_in_millis"] for c in n["jvm"]["gc"]["collectors"].values())
+        for nid, n in body["nodes"].items()
+    }
+
+
 def node_cpu_ms(body: dict[str, Any]) -> dict[str, int]:
     """``process.cpu.total_in_millis`` of each node of a ``_nodes/stats/process`` answer, by node name."""
     return {n.get("name", nid): n["process"]["cpu"]["total_in_millis"] for nid, n in body["nodes"].items()}
@@ -180,8 +188,11 @@ class EsProfile:
             return None
 
     async def _snapshot(self) -> dict[str, Any]:
-        nodes = self._es.nodes.stats(metric=["process", "indices"])
-        out = {"cpu_ms": await self._call("_nodes/stats", nodes, node_cpu_ms)}
+        nodes = await self._call("_nodes/stats", self._es.nodes.stats(metric=["process", "jvm"]), lambda body: body)
+        out = {
+            "cpu_ms": node_cpu_ms(nodes) if nodes else None,
+            "gc_ms": node_gc_ms(nodes) if nodes else None,
+        }
         for key, index in self.indices.items():
             stats = self._es.indices.stats(index=index, metric=INDEX_METRICS)
             out[key] = await self._call(f"{index}/_stats", stats, index_counters)
@@ -234,6 +245,10 @@ def profile_result(
         out["es_cpu_ms"], out["es_cpu_ms_by_node"] = cpu_ms, per_node
         out["es_cores"] = round(cpu_ms / 1000 / wall_s, 2) if wall_s > 0 else None
         out["es_cores_per_1000_articles"] = per_1000(cpu_ms / 1000, articles)
+    gc_before, gc_after = before.get("gc_ms"), after.get("gc_ms")
+    if gc_after is not None:
+        gc_ms = sum(ms - (gc_before or {}).get(n, 0) for n, ms in gc_after.items())
+        out["es_gc_s_per_1000_articles"] = per_1000(gc_ms / 1000, articles)
     for key, index in indices.items():
         if after.get(key) is None:
             continue

@@ -204,9 +204,11 @@ def es_per_1000_row(profile: dict[str, Any] | None) -> str | None:
     """``N core-seconds (ES cores C during the run); registry docs per article M``, or None without a profile."""
     if not profile or profile.get("es_cores_per_1000_articles") is None:
         return None
+    gc = profile.get("es_gc_s_per_1000_articles")
     return (
-        f"{profile['es_cores_per_1000_articles']} core-seconds (ES cores {profile['es_cores']} during the run);"
-        f" registry docs per article {profile.get('registry_docs_per_article', '—')}"
+        f"{profile['es_cores_per_1000_articles']} core-seconds (ES cores {profile['es_cores']} during the run"
+        + (f"; {gc} s in JVM garbage collections" if gc is not None else "")
+        + f"); registry docs per article {profile.get('registry_docs_per_article', '—')}"
     )
 
 
