@@ -26,6 +26,8 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from benchmarks.threads import thread_cpu, thread_cpu_delta
+
 logger = logging.getLogger(__name__)
 
 INDEX_METRICS = "indexing,refresh,merge,flush,translog,store"
@@ -168,8 +170,16 @@ def per_1000(value: float, articles: int) -> float | None:
 class EsProfile:
     """Elasticsearch's CPU, per-index work and hot threads between ``start()`` and ``stop()``."""
 
-    def __init__(self, es: AsyncElasticsearch, alias: str, every_s: float = HOT_THREADS_EVERY_S) -> None:
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        alias: str,
+        every_s: float = HOT_THREADS_EVERY_S,
+        pids: Callable[[], list[int]] | None = None,
+    ) -> None:
+        """``pids``: Elasticsearch's processes, for the CPU of its threads by group (JIT, GC, ...)."""
         self._es = es
+        self._pids = pids
         self.indices = {"articles": f"{alias}-v1", "registry": f"{alias}-dedup"}
         self._every_s = every_s
         self._errors: list[str] = []
@@ -192,6 +202,7 @@ class EsProfile:
         out = {
             "cpu_ms": node_cpu_ms(nodes) if nodes else None,
             "gc_ms": node_gc_ms(nodes) if nodes else None,
+            "threads_s": thread_cpu(self._pids()) if self._pids is not None else None,
         }
         for key, index in self.indices.items():
             stats = self._es.indices.stats(index=index, metric=INDEX_METRICS)
@@ -245,6 +256,10 @@ def profile_result(
         out["es_cpu_ms"], out["es_cpu_ms_by_node"] = cpu_ms, per_node
         out["es_cores"] = round(cpu_ms / 1000 / wall_s, 2) if wall_s > 0 else None
         out["es_cores_per_1000_articles"] = per_1000(cpu_ms / 1000, articles)
+    threads_before, threads_after = before.get("threads_s"), after.get("threads_s")
+    if threads_after:
+        by_group = thread_cpu_delta(threads_before or {}, threads_after)
+        out["es_threads_s_per_1000_articles"] = {group: per_1000(s, articles) for group, s in by_group.items()}
     gc_before, gc_after = before.get("gc_ms"), after.get("gc_ms")
     if gc_after is not None:
         gc_ms = sum(ms - (gc_before or {}).get(n, 0) for n, ms in gc_after.items())

@@ -8,6 +8,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from adapters.limits import RAW_RECORD_MAX_BYTES
 from benchmarks.corpus import Article, pool
 from benchmarks.es_profile import EsProfile
 from benchmarks.loadgen import run_load
-from benchmarks.services import BenchStack, cpu_by_component, cpu_share
+from benchmarks.services import BenchStack, cpu_by_component, cpu_share, es_node_pids
 from enrich_service.dead_letters import DeadLetter
 from enrich_service.domain.cleaning import clean_body
 from enrich_service.duplicates import MemoryRegistry
@@ -242,7 +243,8 @@ async def worker_runs(
             stack.start_workers(workers)
             # Elasticsearch's JIT is cold after a fresh start: warm the stack before timing.
             warm = pool(48 if workers == 1 else 16, seed=1000 + workers)
-            profile = EsProfile(es, stack.alias) if workers == 1 else None
+            es_pids = partial(es_node_pids, stack.infra)
+            profile = EsProfile(es, stack.alias, pids=es_pids) if workers == 1 else None
             run = await end_to_end(stack, es, pool(e2e_articles, seed=10 + workers), warm, profile)
             run["ratio_to_model"] = round(run["articles_per_s"] / model_rate, 3)
             run["workers"], run["partitions"] = workers, partitions

@@ -205,10 +205,15 @@ def es_per_1000_row(profile: dict[str, Any] | None) -> str | None:
     if not profile or profile.get("es_cores_per_1000_articles") is None:
         return None
     gc = profile.get("es_gc_s_per_1000_articles")
+    threads = profile.get("es_threads_s_per_1000_articles") or {}
+    by_thread = ", ".join(
+        f"{group} {seconds}" for group, seconds in sorted(threads.items(), key=lambda kv: -(kv[1] or 0))
+    )
     return (
         f"{profile['es_cores_per_1000_articles']} core-seconds (ES cores {profile['es_cores']} during the run"
         + (f"; {gc} s in JVM garbage collections" if gc is not None else "")
         + f"); registry docs per article {profile.get('registry_docs_per_article', '—')}"
+        + (f"; by JVM thread group (core-seconds): {by_thread}" if by_thread else "")
     )
 
 

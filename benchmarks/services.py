@@ -126,6 +126,11 @@ def node_pids(dirs: ServiceDirs) -> list[int]:
     return [p.pid for p in service_processes(dirs)]
 
 
+def es_node_pids(infra: InfraSettings) -> list[int]:
+    """Every process of every Elasticsearch node (launcher and JVM)."""
+    return [pid for dirs in infra_nodes(infra)["elasticsearch"] for pid in node_pids(dirs)]
+
+
 def cpu_by_component(infra: InfraSettings, stack: BenchStack) -> dict[str, float]:
     """CPU seconds used so far by Kafka and Elasticsearch (summed over all their nodes) and each service of
     ``stack``."""
