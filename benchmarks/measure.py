@@ -22,6 +22,7 @@ from benchmarks.corpus import Article, pool
 from benchmarks.es_profile import EsProfile
 from benchmarks.loadgen import run_load
 from benchmarks.services import BenchStack, cpu_by_component, cpu_share, es_node_pids
+from benchmarks.warmup import settle_jit
 from enrich_service.dead_letters import DeadLetter
 from enrich_service.domain.cleaning import clean_body
 from enrich_service.duplicates import MemoryRegistry
@@ -124,11 +125,12 @@ async def end_to_end(
     articles: Sequence[Article],
     warm: Sequence[Article],
     profile: EsProfile | None = None,
+    base: int = 0,
 ) -> dict[str, Any]:
     """Post ``articles`` through the batch endpoint; seconds until search counts all of them (no forced refresh).
     With ``profile``: also where Elasticsearch's CPU went meanwhile (``es_profile``)."""
     await post_batches(stack.api, warm)
-    await _wait_count(es, stack.alias, len(warm), timeout_s=300)
+    await _wait_count(es, stack.alias, base + len(warm), timeout_s=300)
     if profile is not None:
         await profile.start()
     cpu_before = cpu_by_component(stack.infra, stack)
@@ -136,7 +138,7 @@ async def end_to_end(
     try:
         accepted = await post_batches(stack.api, articles)
         posted = time.perf_counter() - began
-        expected = len(warm) + accepted
+        expected = base + len(warm) + accepted
         await _wait_count(es, stack.alias, expected, timeout_s=900)
         elapsed = time.perf_counter() - began
         cpu_after = cpu_by_component(stack.infra, stack)
@@ -241,11 +243,20 @@ async def worker_runs(
         try:
             stack.start_ingest()
             stack.start_workers(workers)
-            # Elasticsearch's JIT is cold after a fresh start: warm the stack before timing.
-            warm = pool(48 if workers == 1 else 16, seed=1000 + workers)
+            # Elasticsearch's JIT is cold after a fresh start: warm the stack until it is quiet (benchmarks.warmup).
             es_pids = partial(es_node_pids, stack.infra)
+            warmed: dict[str, Any] = {"articles": 0}
+            if workers == 1:
+                rounds = 15 if e2e_articles >= 600 else 4
+                warmed = await settle_jit(
+                    stack.api, es, stack.alias, es_pids, post_batches, _wait_count, max_rounds=rounds
+                )
+            warm = pool(16, seed=1000 + workers)
             profile = EsProfile(es, stack.alias, pids=es_pids) if workers == 1 else None
-            run = await end_to_end(stack, es, pool(e2e_articles, seed=10 + workers), warm, profile)
+            articles = pool(e2e_articles, seed=10 + workers)
+            run = await end_to_end(stack, es, articles, warm, profile, base=warmed["articles"])
+            if workers == 1:
+                run["warm_up"] = warmed
             run["ratio_to_model"] = round(run["articles_per_s"] / model_rate, 3)
             run["workers"], run["partitions"] = workers, partitions
             e2e[f"workers_{workers}"] = run

@@ -108,6 +108,12 @@ def markdown(r: dict[str, Any]) -> str:
     es_row = es_per_1000_row(one.get("es_profile"))
     if es_row:
         rows.append(("3. Elasticsearch per 1,000 articles (1 worker)", es_row, "", "", ""))
+    warm = one.get("warm_up")
+    if warm:
+        jit = ", ".join(str(c) for c in warm["jit_cores_by_round"])
+        state = "quiet" if warm["quiet"] else f"not below {warm['quiet_cores']} core yet"
+        text = f"{warm['articles']} articles in {warm['seconds']} s; ES JIT cores by round {jit} ({state})"
+        rows.append(("3. warm-up before the 1-worker run (until ES's JIT is quiet)", text, "", "", ""))
     if lat:
         s = lat["seconds"]
         rows.append(
