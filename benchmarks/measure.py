@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
 from adapters.limits import RAW_RECORD_MAX_BYTES
+from adapters.settings import ElasticsearchSettings
 from benchmarks.corpus import Article, pool
 from benchmarks.es_profile import EsProfile
 from benchmarks.loadgen import run_load
@@ -233,7 +234,6 @@ async def worker_runs(
     """Figure 3 with each number of workers in ``counts`` (each on fresh topics and alias), and figure 4, the
     worker's peak RSS and Elasticsearch's profile (benchmarks/es_profile.py) during the 1-worker run; into
     ``results``."""
-    from schemas.search_document import index_definition
 
     model_rate = results["model_limit"]["articles_per_s"]
     e2e: dict[str, Any] = {}
@@ -264,7 +264,7 @@ async def worker_runs(
                 step("4/6 latency at 50 % of the 1-worker end-to-end rate")
                 rate = run["articles_per_s"] * 0.5
                 results["latency"] = await latency(stack, es, pool(int(rate * latency_s) + 1, seed=99), rate, latency_s)
-                results["latency"]["refresh_interval"] = index_definition()["settings"]["refresh_interval"]
+                results["latency"]["refresh_interval"] = ElasticsearchSettings().refresh_interval
                 rss = results.setdefault("peak_rss_mb", {})
                 rss["enrich_worker"], rss["ingest"] = stack.peak_rss("enrich0"), stack.peak_rss("ingest")
         finally:

@@ -65,7 +65,10 @@ def build_app(settings: EnrichSettings) -> EnrichApp:
     send_dead = metered_dead(write_dead, metrics)
     replicas = settings.es.replica_settings()
     indexer = Indexer(
-        es, settings.index_alias, dataclasses.replace(policy, on_retry=metrics.count_bulk_retry), replicas=replicas
+        es,
+        settings.index_alias,
+        dataclasses.replace(policy, on_retry=metrics.count_bulk_retry),
+        replicas=settings.es.index_settings(),
     )
     sinks = Sinks(
         registry=MeteredRegistry(ElasticsearchRegistry(es, settings.dedup_index, policy, replicas), metrics),

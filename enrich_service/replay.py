@@ -60,7 +60,6 @@ from enrich_service.processor import BatchProcessor
 from enrich_service.replay_reader import OnProgress, RawReader, Replay, ReplayError
 from enrich_service.settings import EnrichSettings
 from enrich_service.version import ENRICHMENT_VERSION
-from schemas.search_document import index_definition
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ def _processor(settings: EnrichSettings, wiring: _Wiring, target: str, ensure_al
     sinks = Sinks(
         registry=wiring.registry,
         index=Indexer(
-            wiring.es, target, wiring.policy, ensure_alias=ensure_alias, replicas=settings.es.replica_settings()
+            wiring.es, target, wiring.policy, ensure_alias=ensure_alias, replicas=settings.es.index_settings()
         ).index,
         send_enriched=send_nothing,
         send_dead=send_dead,
@@ -165,7 +164,7 @@ class Replayer:
 
     async def in_place(self, since: datetime | None = None) -> ReplayResult:
         started = time.monotonic()
-        await ensure_index(self._w.es, self.alias, self._settings.es.replica_settings())
+        await ensure_index(self._w.es, self.alias, self._settings.es.index_settings())
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         group = f"{self._settings.app_id}-replay-{self.alias}-inplace-{stamp}"
         replay = await self._run(self.alias, group, ensure_alias=True, since=since, resume=False)
@@ -195,7 +194,7 @@ class Replayer:
         newest = max(versions)
         live = max(index_version(self.alias, name) or 0 for name in current)
         # the new index gets this code's mapping and the configured replicas
-        await put_template(es, self.alias, self._settings.es.replica_settings())
+        await put_template(es, self.alias, self._settings.es.index_settings())
         if newest > live and await replay_state(es, versions[newest]) == "building":
             target = versions[newest]  # an earlier replay stopped or was not confirmed: go on with it
             logger.info("resuming the unfinished replay into %s", target)
@@ -210,7 +209,7 @@ class Replayer:
         try:
             # Close to the live end is enough: after the swap it reads on to the end offsets (draining).
             await replay.catch_up(close_enough=self._settings.batch_size)
-            refresh = index_definition()["settings"].get("refresh_interval", "1s")
+            refresh = self._settings.es.refresh_interval
             await es.indices.put_settings(index=target, settings={"refresh_interval": refresh})
             await es.indices.refresh(index=target)
             counts = await self.counts([*current, target])

@@ -30,7 +30,7 @@ def build_app(settings: IngestSettings) -> FastAPI:
         # Search is served here: the index exists before the first query, not when the worker's first
         # batch creates it (a query in that moment would meet a shard still starting: a 503).
         try:
-            await ensure_index(es, settings.index_alias, settings.es.replica_settings())
+            await ensure_index(es, settings.index_alias, settings.es.index_settings())
             warning = await outdated_index(es, settings.index_alias)
             if warning:
                 logger.warning("%s", warning)
