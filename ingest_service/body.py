@@ -37,19 +37,44 @@ def load_json(raw: bytes, what: str = "the request body") -> Any:
     except UnicodeDecodeError as exc:
         raise MalformedBody(f"{what} is not UTF-8 ({exc.reason} at byte {exc.start}): send JSON as UTF-8") from exc
     text = text.removeprefix("\ufeff")
-    depth = nesting_depth(text)
-    if depth > MAX_DEPTH:
-        raise MalformedBody(f"{what} nests arrays or objects {depth} deep; at most {MAX_DEPTH} are taken")
     try:
-        return json.loads(
+        value = json.loads(
             text,
             parse_int=_number,
             parse_float=_number,
             parse_constant=_constant,
             object_pairs_hook=_object,
         )
+    except RecursionError:
+        # Nested past the C parser's recursion limit: only then count the brackets (slow, hostile input only).
+        raise MalformedBody(_too_deep(what, nesting_depth(text))) from None
     except json.JSONDecodeError as exc:
         raise MalformedBody(f"{what} is not valid JSON: {exc}") from exc
+    depth = value_depth(value)
+    if depth > MAX_DEPTH:
+        raise MalformedBody(_too_deep(what, depth))
+    return value
+
+
+def _too_deep(what: str, depth: int) -> str:
+    return f"{what} nests arrays or objects {depth} deep; at most {MAX_DEPTH} are taken"
+
+
+def value_depth(value: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON value (iterative: no recursion of our own)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def nesting_depth(text: str) -> int:
