@@ -64,9 +64,9 @@ class ElasticsearchSettings(BaseModel):
     #: ``number_of_replicas``; a range (``"0-1"``, ``"0-all"``) sets ``index.auto_expand_replicas``.
     #: The default ``"0-1"`` means 0 replicas on a single node and 1 as soon as a second node joins.
     replicas: str = "0-1"
-    #: How often the articles index makes new documents searchable. 250 ms keeps POST -> searchable under a
-    #: second at p99 (``make bench``: 0.89 s; 1.15 s at 500 ms) for about 1.5 more Elasticsearch
-    #: core-seconds per 1,000 articles. Deployment, like replicas: not part of the index definition's
+    #: How often the articles index makes new documents searchable (``make bench``: p50 POST -> searchable
+    #: 0.45-0.69 s, p99 0.89-1.29 s at 250 ms; p99 1.03-1.17 s at 500 ms), for about 1.5 more Elasticsearch
+    #: core-seconds per 1,000 articles than 500 ms. Deployment, like replicas: not part of the index definition's
     #: fingerprint; an index that exists keeps its own (``PUT <index>/_settings`` changes it).
     refresh_interval: str = Field(default="250ms", pattern=r"^(-1|[1-9][0-9]*(ms|s|m))$")
 
