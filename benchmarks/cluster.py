@@ -15,7 +15,7 @@ from typing import Any
 from infra.local import ClusterInfraSettings
 
 #: Ports of the first node; node i listens on each plus i (59092-59094, 59192-59194, 59200-59201, 59300-59301):
-#: beside the single-node bench (39092..), the tests (19092.., 49092..) and a user's cluster (9292..).
+#: beside the single-node bench (39092..), the tests (19092.., 28092..) and a user's cluster (9292..).
 KAFKA_PORT, KAFKA_CONTROLLER_PORT, ES_PORT, ES_TRANSPORT_PORT = 59092, 59192, 59200, 59300
 WORKER_COUNTS = (1, 2, 3)
 JSON_NAME, MARKDOWN_NAME = "cluster-latest.json", "cluster-latest.md"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 import time
@@ -87,6 +88,10 @@ def es_problem(settings: InfraSettings, timeout_s: float = 3.0, wait_s: int = 0,
         return f"GET {url} answered HTTP {exc.code}"
     except (OSError, ValueError) as exc:  # URLError is an OSError
         return f"GET {url} failed: {getattr(exc, 'reason', exc)}"
+    except http.client.HTTPException as exc:
+        # Not an HTTP answer, e.g. a TCP self-connect: before the node listens, a client whose ephemeral
+        # port happens to equal the node's port connects to itself and reads back its own request.
+        return f"GET {url}: not an HTTP answer ({type(exc).__name__})"
     status = body.get("status") if isinstance(body, dict) else None
     if status in ("yellow", "green"):
         return None

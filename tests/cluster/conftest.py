@@ -21,12 +21,13 @@ from tests.integration.pipeline import Pipeline
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# Beside the single-node test stack (19092..), the benchmarks (39092.., 59092..) and a user's cluster (9292..).
+# Beside the single-node test stack (19092..), the benchmarks and a user's cluster (9292..), and below
+# Linux's ephemeral port range (32768-60999), where a client may connect to itself before a node listens.
 CLUSTER_TEST_PORTS: dict[str, Any] = {
-    "kafka_port": 49092,
-    "kafka_controller_port": 49192,
-    "es_port": 49200,
-    "es_transport_port": 49300,
+    "kafka_port": 28092,
+    "kafka_controller_port": 28192,
+    "es_port": 28200,
+    "es_transport_port": 28300,
 }
 
 

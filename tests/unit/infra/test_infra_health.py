@@ -203,3 +203,19 @@ def test_no_listener_and_no_answer_are_reported_as_no_metadata_answer(broker: Ca
 async def test_the_probe_also_runs_under_a_running_event_loop(broker: Callable[..., FakeBroker]) -> None:
     fake = broker([(1, "localhost", 19999)])
     assert kafka_problem(on_port(fake.port)) is None
+
+
+def test_an_answer_that_is_not_http_is_a_problem_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A TCP self-connect (the client's ephemeral port equal to a node's port before it listens) reads back
+    its own request line; that is 'not ready yet', never an exception out of the health check."""
+    import http.client
+
+    from infra.local import health
+    from infra.local.settings import InfraSettings
+
+    def self_connect(url: str, timeout: float) -> None:
+        raise http.client.BadStatusLine("GET /_cluster/health HTTP/1.1")
+
+    monkeypatch.setattr(health.NO_PROXY_OPENER, "open", self_connect)
+    problem = health.es_problem(InfraSettings())
+    assert problem is not None and "not an HTTP answer" in problem
